@@ -1,0 +1,208 @@
+/**
+ * The Store interface: everything Kiln persists. One implementation runs on kysely over
+ * SQLite (`node:sqlite`, the default) or PostgreSQL (`pg`), with one migration set.
+ * Every query that reads a tenant's resource takes the tenant id, so a foreign id reads as absent.
+ */
+
+/** Build status, as the API names it. */
+export type BuildStatus = 'waiting' | 'building' | 'ready' | 'error' | 'cancelled';
+/** Build backend, as the API names it. */
+export type BuildBackend = 'native' | 'buildkit';
+/** Where a build's source came from. */
+export type SourceType = 'declarative' | 'dockerfile' | 'oci_import' | 'template_base';
+/** Who may read a template. */
+export type Visibility = 'private' | 'public';
+
+/** A tenant: the owner of keys, templates, builds and contexts. */
+export interface TenantRecord {
+  id: string;
+  created_at: string;
+}
+
+/** An API key, kept only as its SHA-256 hash. */
+export interface ApiKeyRecord {
+  key_hash: string;
+  tenant_id: string;
+  created_at: string;
+}
+
+/** A template: a named, tenant-owned series of builds. */
+export interface TemplateRecord {
+  id: string;
+  tenant_id: string;
+  name: string;
+  description: string | null;
+  visibility: Visibility;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Structured failure of a build. */
+export interface ErrorDetail {
+  code: string;
+  message: string;
+  phase: string;
+  step_index: number | null;
+  retryable: boolean;
+}
+
+/** One build, with its sanitised definition and plan; no secret value ever reaches it. */
+export interface BuildRecord {
+  id: string;
+  tenant_id: string;
+  template_id: string;
+  /** Template name at the time of the build. */
+  name: string;
+  status: BuildStatus;
+  build_backend: BuildBackend;
+  source_type: SourceType;
+  tags: string[];
+  /** The sanitised request (secrets and credentials removed, auth kinds kept). */
+  definition: Record<string, unknown>;
+  /** The plan response computed at start. */
+  plan: Record<string, unknown>;
+  source_digest: string;
+  context_digest: string | null;
+  dockerfile_digest: string | null;
+  build_config: Record<string, unknown>;
+  runtime_defaults: Record<string, unknown>;
+  oci_metadata: Record<string, unknown>;
+  requires_base_image_auth: boolean;
+  triggered_by: string;
+  attempt: number;
+  created_at: string;
+  updated_at: string;
+  queued_at: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+  failure_phase: string | null;
+  error_detail: ErrorDetail | null;
+  cancel_reason: string | null;
+  cache_summary: Record<string, number>;
+}
+
+/** Fields of a build that change after it is created. */
+export type BuildPatch = Partial<Pick<BuildRecord,
+  'status' | 'updated_at' | 'queued_at' | 'started_at' | 'finished_at' | 'failure_phase' |
+  'error_detail' | 'cancel_reason' | 'cache_summary' | 'attempt' | 'runtime_defaults' | 'oci_metadata'>>;
+
+/** Filters and paging for a template's build history. */
+export interface BuildListQuery {
+  tenant_id: string;
+  template_id: string;
+  status?: BuildStatus;
+  backend?: BuildBackend;
+  /** Opaque cursor from a previous page's `next_cursor`. */
+  cursor?: string;
+  /** Page size, 1–100. */
+  limit: number;
+}
+
+/** One page of builds, newest first. */
+export interface BuildPage {
+  builds: BuildRecord[];
+  next_cursor: string | null;
+}
+
+/** A durable log entry; `offset` is dense per build, from 0. */
+export interface LogEntryRecord {
+  build_id: string;
+  offset: number;
+  /** The whole entry as the API returns it (includes offset, timestamp, kind, level, message, …). */
+  entry: Record<string, unknown>;
+}
+
+/** One file of a stored build context. */
+export interface ContextFile {
+  /** Path relative to the context root, with forward slashes, no leading `./`. */
+  path: string;
+  /** `file`, `dir` or `symlink`. */
+  type: 'file' | 'dir' | 'symlink';
+  /** Permission bits (e.g. 0o644). */
+  mode: number;
+  size: number;
+  /** sha256 hex of the content (files only). */
+  sha256?: string;
+  /** Link target (symlinks only), relative and inside the context. */
+  target?: string;
+}
+
+/** A stored build context: its files, content-addressed in the blob store. */
+export interface ContextManifestRecord {
+  id: string;
+  tenant_id: string;
+  /** sha256 over the canonical file list (paths, types, modes, sizes, content digests). */
+  digest: string;
+  file_count: number;
+  total_bytes: number;
+  files: ContextFile[];
+  created_at: string;
+}
+
+/** A build job in the queue. */
+export interface BuildJobRecord {
+  build_id: string;
+  tenant_id: string;
+  enqueued_at: string;
+  /** Worker that holds the lease, if any. */
+  leased_by: string | null;
+  lease_expires_at: string | null;
+  attempts: number;
+}
+
+/** Everything Kiln persists; implementations must pass `store-suite.ts`. */
+export interface Store {
+  /** Runs `fn` in one transaction; the store given to `fn` sees and writes within it. */
+  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+
+  /** Creates the tenant if it does not exist. */
+  ensureTenant(id: string, now: string): Promise<void>;
+
+  /** Stores an API key hash for a tenant (idempotent for the same hash and tenant). */
+  putApiKey(rec: ApiKeyRecord): Promise<void>;
+  /** Finds the tenant of an API key hash. */
+  findApiKey(keyHash: string): Promise<ApiKeyRecord | undefined>;
+  /** How many API keys exist. */
+  countApiKeys(): Promise<number>;
+
+  /** Inserts a template; throws a KilnError `conflict` when the tenant already has the name. */
+  insertTemplate(rec: TemplateRecord): Promise<void>;
+  /** A tenant's template by id. */
+  getTemplate(tenantId: string, id: string): Promise<TemplateRecord | undefined>;
+  /** A tenant's template by name. */
+  findTemplateByName(tenantId: string, name: string): Promise<TemplateRecord | undefined>;
+  /** Updates a template's `updated_at`. */
+  touchTemplate(tenantId: string, id: string, now: string): Promise<void>;
+
+  /** Inserts a build. */
+  insertBuild(rec: BuildRecord): Promise<void>;
+  /** A tenant's build by id. */
+  getBuild(tenantId: string, id: string): Promise<BuildRecord | undefined>;
+  /**
+   * Applies `patch` to a tenant's build when its status is one of `ifStatus` (all when omitted);
+   * returns the updated build, or undefined when it does not exist or its status did not match.
+   */
+  updateBuild(tenantId: string, id: string, patch: BuildPatch, ifStatus?: BuildStatus[]): Promise<BuildRecord | undefined>;
+  /** A page of a template's builds, newest first. */
+  listBuilds(q: BuildListQuery): Promise<BuildPage>;
+
+  /** Appends a log entry at the next dense offset (computed in the same transaction) and returns it with its offset. */
+  appendLog(buildId: string, entry: Omit<Record<string, unknown>, 'offset'>): Promise<LogEntryRecord>;
+  /** Log entries of a build with offset >= `fromOffset`, in order, at most `limit`. */
+  listLogs(buildId: string, fromOffset: number, limit: number): Promise<LogEntryRecord[]>;
+
+  /** Inserts a context manifest (the tenant may store the same digest more than once). */
+  insertContextManifest(rec: ContextManifestRecord): Promise<void>;
+  /** A tenant's context manifest by id. */
+  getContextManifest(tenantId: string, id: string): Promise<ContextManifestRecord | undefined>;
+
+  /** Adds a job to the build queue. */
+  enqueueJob(rec: BuildJobRecord): Promise<void>;
+  /** Removes a build's job (when it is cancelled while waiting); returns whether one was removed. */
+  removeJob(buildId: string): Promise<boolean>;
+  /** The queued job of a build, if any. */
+  getJob(buildId: string): Promise<BuildJobRecord | undefined>;
+
+  /** Closes connections. */
+  close(): Promise<void>;
+}
