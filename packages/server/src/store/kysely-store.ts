@@ -1,0 +1,202 @@
+/**
+ * The Store on kysely: one class for SQLite and PostgreSQL, the dialect differences kept in
+ * `sql-dialect-kind.ts`. Every tenant-owned read filters by tenant id, so a foreign id reads as absent.
+ */
+import type { Kysely } from 'kysely';
+import { KilnError } from '../errors/errors.ts';
+import { decodeBuildCursor, encodeBuildCursor } from './build-cursor.ts';
+import type { KilnDatabase } from './db-types.ts';
+import {
+  buildFromRow, buildJobFromRow, buildPatchToRow, buildToRow, contextManifestFromRow,
+  contextManifestToRow, fromJson, templateFromRow, toJson, toNumber,
+} from './row-mappers.ts';
+import { lockBuildLogs, type SqlDialectKind } from './sql-dialect-kind.ts';
+import type {
+  ApiKeyRecord, BuildJobRecord, BuildListQuery, BuildPage, BuildPatch, BuildRecord, BuildStatus,
+  ContextManifestRecord, LogEntryRecord, Store, TemplateRecord,
+} from './store.ts';
+
+/** A {@link Store} over a kysely instance or transaction. */
+export class KyselyStore implements Store {
+  readonly #db: Kysely<KilnDatabase>;
+  readonly #kind: SqlDialectKind;
+
+  /** Wraps an open kysely instance (or, inside `transaction`, a kysely transaction). */
+  constructor(db: Kysely<KilnDatabase>, kind: SqlDialectKind) {
+    this.#db = db;
+    this.#kind = kind;
+  }
+
+  /** The kysely instance this store queries, for components that share the database. */
+  get db(): Kysely<KilnDatabase> {
+    return this.#db;
+  }
+
+  /** Which database this store runs on. */
+  get kind(): SqlDialectKind {
+    return this.#kind;
+  }
+
+  async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+    if (this.#db.isTransaction) return fn(this);
+    return this.#db.transaction().execute((trx) => fn(new KyselyStore(trx, this.#kind)));
+  }
+
+  async ensureTenant(id: string, now: string): Promise<void> {
+    await this.#db.insertInto('tenants').values({ id, created_at: now })
+      .onConflict((oc) => oc.column('id').doNothing()).execute();
+  }
+
+  async putApiKey(rec: ApiKeyRecord): Promise<void> {
+    const res = await this.#db.insertInto('api_keys')
+      .values({ key_hash: rec.key_hash, tenant_id: rec.tenant_id, created_at: rec.created_at })
+      .onConflict((oc) => oc.column('key_hash').doNothing()).executeTakeFirst();
+    if (toNumber(res.numInsertedOrUpdatedRows ?? 0n) > 0) return;
+    const existing = await this.findApiKey(rec.key_hash);
+    if (existing && existing.tenant_id !== rec.tenant_id) {
+      throw new KilnError('conflict', 'This API key is already registered to another tenant.');
+    }
+  }
+
+  async findApiKey(keyHash: string): Promise<ApiKeyRecord | undefined> {
+    return this.#db.selectFrom('api_keys').select(['key_hash', 'tenant_id', 'created_at'])
+      .where('key_hash', '=', keyHash).executeTakeFirst();
+  }
+
+  async countApiKeys(): Promise<number> {
+    const row = await this.#db.selectFrom('api_keys').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    return toNumber(row.n);
+  }
+
+  async insertTemplate(rec: TemplateRecord): Promise<void> {
+    const res = await this.#db.insertInto('templates').values({
+      id: rec.id, tenant_id: rec.tenant_id, name: rec.name, description: rec.description,
+      visibility: rec.visibility, created_at: rec.created_at, updated_at: rec.updated_at,
+    }).onConflict((oc) => oc.doNothing()).executeTakeFirst();
+    if (toNumber(res.numInsertedOrUpdatedRows ?? 0n) === 0) {
+      throw new KilnError('conflict', `A template named ${JSON.stringify(rec.name)} (or with id ${JSON.stringify(rec.id)}) already exists.`);
+    }
+  }
+
+  async getTemplate(tenantId: string, id: string): Promise<TemplateRecord | undefined> {
+    const row = await this.#db.selectFrom('templates').selectAll()
+      .where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+    return row && templateFromRow(row);
+  }
+
+  async findTemplateByName(tenantId: string, name: string): Promise<TemplateRecord | undefined> {
+    const row = await this.#db.selectFrom('templates').selectAll()
+      .where('tenant_id', '=', tenantId).where('name', '=', name).executeTakeFirst();
+    return row && templateFromRow(row);
+  }
+
+  async touchTemplate(tenantId: string, id: string, now: string): Promise<void> {
+    await this.#db.updateTable('templates').set({ updated_at: now })
+      .where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+  }
+
+  async insertBuild(rec: BuildRecord): Promise<void> {
+    await this.#db.insertInto('builds').values(buildToRow(rec)).execute();
+  }
+
+  async getBuild(tenantId: string, id: string): Promise<BuildRecord | undefined> {
+    const row = await this.#db.selectFrom('builds').selectAll()
+      .where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+    return row && buildFromRow(row);
+  }
+
+  async updateBuild(tenantId: string, id: string, patch: BuildPatch, ifStatus?: BuildStatus[]): Promise<BuildRecord | undefined> {
+    if (ifStatus && ifStatus.length === 0) return undefined;
+    const changes = buildPatchToRow(patch);
+    if (Object.keys(changes).length === 0) {
+      const current = await this.getBuild(tenantId, id);
+      return current && (!ifStatus || ifStatus.includes(current.status)) ? current : undefined;
+    }
+    let query = this.#db.updateTable('builds').set(changes)
+      .where('tenant_id', '=', tenantId).where('id', '=', id);
+    if (ifStatus) query = query.where('status', 'in', ifStatus);
+    const row = await query.returningAll().executeTakeFirst();
+    return row && buildFromRow(row);
+  }
+
+  async listBuilds(q: BuildListQuery): Promise<BuildPage> {
+    const limit = Math.min(100, Math.max(1, Math.trunc(q.limit)));
+    let query = this.#db.selectFrom('builds').selectAll()
+      .where('tenant_id', '=', q.tenant_id).where('template_id', '=', q.template_id);
+    if (q.status) query = query.where('status', '=', q.status);
+    if (q.backend) query = query.where('build_backend', '=', q.backend);
+    if (q.cursor) {
+      const after = decodeBuildCursor(q.cursor);
+      query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(after.created_at, after.id)));
+    }
+    const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      builds: page.map(buildFromRow),
+      next_cursor: rows.length > limit && last ? encodeBuildCursor({ created_at: last.created_at, id: last.id }) : null,
+    };
+  }
+
+  async appendLog(buildId: string, entry: Omit<Record<string, unknown>, 'offset'>): Promise<LogEntryRecord> {
+    return this.#inTransaction(async (db) => {
+      await lockBuildLogs(db, this.#kind, buildId);
+      const row = await db.selectFrom('build_logs').select((eb) => eb.fn.max('offset').as('last'))
+        .where('build_id', '=', buildId).executeTakeFirst();
+      const last = row?.last;
+      const offset = last === null || last === undefined ? 0 : toNumber(last) + 1;
+      const { offset: _given, ...rest } = entry as Record<string, unknown>;
+      const stored = { offset, ...rest };
+      await db.insertInto('build_logs').values({ build_id: buildId, offset, entry: toJson(stored) }).execute();
+      return { build_id: buildId, offset, entry: stored };
+    });
+  }
+
+  async listLogs(buildId: string, fromOffset: number, limit: number): Promise<LogEntryRecord[]> {
+    if (limit <= 0) return [];
+    const rows = await this.#db.selectFrom('build_logs').selectAll()
+      .where('build_id', '=', buildId).where('offset', '>=', Math.max(0, Math.trunc(fromOffset)))
+      .orderBy('offset', 'asc').limit(Math.trunc(limit)).execute();
+    return rows.map((r) => ({ build_id: r.build_id, offset: toNumber(r.offset), entry: fromJson(r.entry) }));
+  }
+
+  async insertContextManifest(rec: ContextManifestRecord): Promise<void> {
+    await this.#db.insertInto('context_manifests').values(contextManifestToRow(rec)).execute();
+  }
+
+  async getContextManifest(tenantId: string, id: string): Promise<ContextManifestRecord | undefined> {
+    const row = await this.#db.selectFrom('context_manifests').selectAll()
+      .where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+    return row && contextManifestFromRow(row);
+  }
+
+  async enqueueJob(rec: BuildJobRecord): Promise<void> {
+    await this.#db.insertInto('build_jobs').values({
+      build_id: rec.build_id, tenant_id: rec.tenant_id, enqueued_at: rec.enqueued_at,
+      leased_by: rec.leased_by, lease_expires_at: rec.lease_expires_at, attempts: rec.attempts,
+    }).execute();
+  }
+
+  async removeJob(buildId: string): Promise<boolean> {
+    const res = await this.#db.deleteFrom('build_jobs').where('build_id', '=', buildId).executeTakeFirst();
+    return toNumber(res.numDeletedRows) > 0;
+  }
+
+  async getJob(buildId: string): Promise<BuildJobRecord | undefined> {
+    const row = await this.#db.selectFrom('build_jobs').selectAll().where('build_id', '=', buildId).executeTakeFirst();
+    return row && buildJobFromRow(row);
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.isTransaction) {
+      throw new KilnError('internal_error', 'A store cannot be closed from inside one of its transactions.');
+    }
+    await this.#db.destroy();
+  }
+
+  /** Runs `fn` in the current transaction, or in a new one when there is none. */
+  #inTransaction<T>(fn: (db: Kysely<KilnDatabase>) => Promise<T>): Promise<T> {
+    if (this.#db.isTransaction) return fn(this.#db);
+    return this.#db.transaction().execute((trx) => fn(trx));
+  }
+}

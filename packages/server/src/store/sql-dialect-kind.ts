@@ -1,0 +1,18 @@
+/**
+ * The few places where SQLite and PostgreSQL need different SQL, isolated from the store's queries.
+ */
+import { sql, type Kysely } from 'kysely';
+
+/** Which database a store runs on. */
+export type SqlDialectKind = 'sqlite' | 'postgres';
+
+/**
+ * Serialises log appends for one build until the surrounding transaction ends. PostgreSQL takes a
+ * transaction-scoped advisory lock keyed by the build id (so it works before the build row is
+ * visible and does not block status updates); SQLite transactions already hold the write lock.
+ */
+export async function lockBuildLogs(db: Kysely<any>, kind: SqlDialectKind, buildId: string): Promise<void> {
+  if (kind === 'postgres') {
+    await sql`select pg_advisory_xact_lock(hashtextextended(${`kiln.build_logs:${buildId}`}, 0))`.execute(db);
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * A kysely dialect over Node's built-in `node:sqlite`: kysely's own SQLite dialect, given a small
+ * adapter that makes a `DatabaseSync` look like the better-sqlite3 database it expects, and a
+ * driver that opens transactions with `BEGIN IMMEDIATE` so a read-then-write transaction never
+ * fails to upgrade its lock when another process writes to the same file.
+ */
+import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import {
+  CompiledQuery, SqliteDialect, SqliteDriver,
+  type DatabaseConnection, type Driver, type SqliteDatabase, type SqliteStatement,
+} from 'kysely';
+
+/** How a `node:sqlite` database is opened. */
+export interface NodeSqliteOptions {
+  /** File path, or `:memory:`. */
+  path: string;
+  /** How long a statement waits for another connection's lock before failing, in milliseconds. */
+  busyTimeoutMs?: number;
+}
+
+const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+
+/** Opens a `node:sqlite` database with WAL journaling, a busy timeout, foreign keys and `synchronous=NORMAL`. */
+export function openNodeSqlite(opts: NodeSqliteOptions): DatabaseSync {
+  const db = new DatabaseSync(opts.path);
+  const busy = Math.max(0, Math.trunc(opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS));
+  db.exec(`PRAGMA busy_timeout = ${busy}`);
+  db.exec('PRAGMA journal_mode = WAL');
+  db.exec('PRAGMA foreign_keys = ON');
+  db.exec('PRAGMA synchronous = NORMAL');
+  return db;
+}
+
+/** Converts a kysely parameter to a value `node:sqlite` binds (booleans become 0/1). */
+function toSqlInput(value: unknown): SQLInputValue {
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (value === undefined) return null;
+  return value as SQLInputValue;
+}
+
+/** Copies a row (which `node:sqlite` gives a null prototype) into a plain object, as `pg` returns. */
+function plainRow(row: unknown): unknown {
+  return { ...(row as object) };
+}
+
+/** Yields a statement's rows as plain objects. */
+function* plainRows(rows: Iterable<unknown>): IterableIterator<unknown> {
+  for (const row of rows) yield plainRow(row);
+}
+
+/** Wraps a `node:sqlite` statement in the better-sqlite3 shape kysely's SQLite driver calls. */
+function adaptStatement(stmt: StatementSync): SqliteStatement {
+  const bind = (params: ReadonlyArray<unknown>) => params.map(toSqlInput);
+  return {
+    reader: stmt.columns().length > 0,
+    all: (params) => stmt.all(...bind(params)).map(plainRow),
+    run: (params) => {
+      const r = stmt.run(...bind(params));
+      return { changes: r.changes, lastInsertRowid: r.lastInsertRowid };
+    },
+    iterate: (params) => plainRows(stmt.iterate(...bind(params))),
+  };
+}
+
+/** Wraps a `node:sqlite` database in the better-sqlite3 shape kysely's SQLite dialect takes. */
+export function adaptNodeSqlite(db: DatabaseSync): SqliteDatabase {
+  return {
+    close: () => { if (db.isOpen) db.close(); },
+    prepare: (sql) => adaptStatement(db.prepare(sql)),
+  };
+}
+
+/** kysely's SQLite driver, except that transactions begin with `BEGIN IMMEDIATE` (take the write lock at once). */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+/** A kysely dialect over a `node:sqlite` `DatabaseSync`; one connection, transactions serialised by kysely. */
+export class NodeSqliteDialect extends SqliteDialect {
+  readonly #database: SqliteDatabase;
+
+  /** Wraps an open database; `Kysely.destroy()` closes it. */
+  constructor(database: DatabaseSync) {
+    const adapted = adaptNodeSqlite(database);
+    super({ database: adapted });
+    this.#database = adapted;
+  }
+
+  /** Creates the driver kysely runs queries through. */
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver({ database: this.#database });
+  }
+}

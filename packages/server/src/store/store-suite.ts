@@ -1,0 +1,305 @@
+/**
+ * The store conformance suite: node:test tests every Store implementation must pass, run by each
+ * backend's test file against a fresh database.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { KilnError } from '../errors/errors.ts';
+import { buildFixture, contextFixture, isoAt, templateFixture, uniqueId } from './store-fixtures.ts';
+import type { BuildRecord, BuildStatus, Store, TemplateRecord } from './store.ts';
+
+/** Asserts that a promise rejects with a KilnError of the given code. */
+async function rejectsWithCode(p: Promise<unknown>, code: string): Promise<void> {
+  await assert.rejects(p, (err: unknown) => err instanceof KilnError && err.code === code);
+}
+
+/** Registers the conformance tests for one Store backend; `open` gives a migrated, empty store. */
+export function runStoreSuite(name: string, open: () => Promise<Store>, cleanup?: () => Promise<void>): void {
+  describe(`Store conformance: ${name}`, () => {
+    let store: Store;
+
+    before(async () => { store = await open(); });
+    after(async () => {
+      await store?.close();
+      await cleanup?.();
+    });
+
+    /** A new tenant with one template. */
+    async function tenantWithTemplate(over: Partial<TemplateRecord> = {}): Promise<TemplateRecord> {
+      const tenant = uniqueId('ten');
+      await store.ensureTenant(tenant, isoAt(0));
+      const tpl = templateFixture(tenant, over);
+      await store.insertTemplate(tpl);
+      return tpl;
+    }
+
+    test('tenants and API keys: idempotent writes, lookups and counts', async () => {
+      const tenant = uniqueId('ten');
+      await store.ensureTenant(tenant, isoAt(0));
+      await store.ensureTenant(tenant, isoAt(99));
+      const before = await store.countApiKeys();
+      const key = { key_hash: 'h'.repeat(60) + uniqueId('k').slice(-4), tenant_id: tenant, created_at: isoAt(1) };
+      await store.putApiKey(key);
+      await store.putApiKey(key);
+      assert.deepEqual(await store.findApiKey(key.key_hash), key);
+      assert.equal(await store.findApiKey('nope'), undefined);
+      assert.equal(await store.countApiKeys(), before + 1);
+
+      const other = uniqueId('ten');
+      await store.ensureTenant(other, isoAt(0));
+      await rejectsWithCode(store.putApiKey({ ...key, tenant_id: other }), 'conflict');
+      assert.equal((await store.findApiKey(key.key_hash))?.tenant_id, tenant);
+    });
+
+    test('templates: insert, lookup by id and name, touch, conflict on a duplicate name', async () => {
+      const tpl = await tenantWithTemplate({ description: 'déjà vu ✓' });
+      assert.deepEqual(await store.getTemplate(tpl.tenant_id, tpl.id), tpl);
+      assert.deepEqual(await store.findTemplateByName(tpl.tenant_id, tpl.name), tpl);
+      await store.touchTemplate(tpl.tenant_id, tpl.id, isoAt(50));
+      assert.equal((await store.getTemplate(tpl.tenant_id, tpl.id))?.updated_at, isoAt(50));
+
+      const dup = templateFixture(tpl.tenant_id, { name: tpl.name });
+      await rejectsWithCode(store.insertTemplate(dup), 'conflict');
+      assert.equal(await store.getTemplate(tpl.tenant_id, dup.id), undefined);
+
+      const otherTenant = uniqueId('ten');
+      await store.ensureTenant(otherTenant, isoAt(0));
+      const sameName = templateFixture(otherTenant, { name: tpl.name });
+      await store.insertTemplate(sameName);
+      assert.deepEqual(await store.findTemplateByName(otherTenant, tpl.name), sameName);
+    });
+
+    test('tenant isolation: another tenant reads templates, builds and contexts as absent', async () => {
+      const tpl = await tenantWithTemplate();
+      const build = buildFixture(tpl);
+      await store.insertBuild(build);
+      const ctx = contextFixture(tpl.tenant_id);
+      await store.insertContextManifest(ctx);
+
+      const intruder = uniqueId('ten');
+      await store.ensureTenant(intruder, isoAt(0));
+      assert.equal(await store.getTemplate(intruder, tpl.id), undefined);
+      assert.equal(await store.findTemplateByName(intruder, tpl.name), undefined);
+      assert.equal(await store.getBuild(intruder, build.id), undefined);
+      assert.equal(await store.getContextManifest(intruder, ctx.id), undefined);
+      assert.equal(await store.updateBuild(intruder, build.id, { status: 'cancelled' }), undefined);
+      await store.touchTemplate(intruder, tpl.id, isoAt(77));
+      const page = await store.listBuilds({ tenant_id: intruder, template_id: tpl.id, limit: 10 });
+      assert.deepEqual(page, { builds: [], next_cursor: null });
+
+      assert.equal((await store.getBuild(tpl.tenant_id, build.id))?.status, 'waiting');
+      assert.equal((await store.getTemplate(tpl.tenant_id, tpl.id))?.updated_at, tpl.updated_at);
+    });
+
+    test('builds: every field round-trips (unicode and nested JSON, booleans, nulls)', async () => {
+      const tpl = await tenantWithTemplate();
+      const plain = buildFixture(tpl);
+      const full = buildFixture(tpl, {
+        status: 'error',
+        build_backend: 'buildkit',
+        source_type: 'dockerfile',
+        tags: ['ünïcödé', 'x'],
+        context_digest: 'sha256:' + '1'.repeat(64),
+        dockerfile_digest: 'sha256:' + '2'.repeat(64),
+        runtime_defaults: { env: { LANG: 'C.UTF-8', 'EMOJI_😀': '🔥' }, workdir: '/app', user: null },
+        oci_metadata: { config: { Labels: { a: 'b' }, ExposedPorts: { '80/tcp': {} } } },
+        requires_base_image_auth: true,
+        attempt: 3,
+        started_at: isoAt(11),
+        finished_at: isoAt(12),
+        failure_phase: 'step',
+        error_detail: { code: 'step_failed', message: 'exit 1: «nope»', phase: 'step', step_index: 2, retryable: false },
+        cancel_reason: 'user asked',
+        cache_summary: { hits: 2, misses: 1 },
+      });
+      await store.insertBuild(plain);
+      await store.insertBuild(full);
+      assert.deepEqual(await store.getBuild(tpl.tenant_id, plain.id), plain);
+      assert.deepEqual(await store.getBuild(tpl.tenant_id, full.id), full);
+      assert.equal((await store.getBuild(tpl.tenant_id, full.id))?.requires_base_image_auth, true);
+      assert.equal((await store.getBuild(tpl.tenant_id, plain.id))?.requires_base_image_auth, false);
+      assert.equal(await store.getBuild(tpl.tenant_id, uniqueId('bld')), undefined);
+    });
+
+    test('updateBuild: applies a patch, and with ifStatus is a compare-and-set', async () => {
+      const tpl = await tenantWithTemplate();
+      const build = buildFixture(tpl);
+      await store.insertBuild(build);
+
+      const started = await store.updateBuild(tpl.tenant_id, build.id,
+        { status: 'building', started_at: isoAt(20), updated_at: isoAt(20) }, ['waiting']);
+      assert.deepEqual(started, { ...build, status: 'building', started_at: isoAt(20), updated_at: isoAt(20) });
+
+      const lost = await store.updateBuild(tpl.tenant_id, build.id, { status: 'cancelled' }, ['waiting']);
+      assert.equal(lost, undefined);
+      assert.equal((await store.getBuild(tpl.tenant_id, build.id))?.status, 'building');
+      assert.equal(await store.updateBuild(tpl.tenant_id, build.id, { status: 'cancelled' }, []), undefined);
+
+      const detail = { code: 'step_failed', message: 'boom ✗', phase: 'step', step_index: 0, retryable: true };
+      const failed = await store.updateBuild(tpl.tenant_id, build.id, {
+        status: 'error', finished_at: isoAt(30), failure_phase: 'step', error_detail: detail,
+        cache_summary: { hits: 0, misses: 4 }, attempt: 1,
+        runtime_defaults: { cmd: ['python', '-m', 'http.server'] }, oci_metadata: { digest: 'sha256:x' },
+      }, ['building', 'waiting']);
+      assert.deepEqual(failed?.error_detail, detail);
+      assert.deepEqual(failed?.cache_summary, { hits: 0, misses: 4 });
+      assert.deepEqual(failed?.runtime_defaults, { cmd: ['python', '-m', 'http.server'] });
+      assert.equal(failed?.attempt, 1);
+      assert.deepEqual(await store.getBuild(tpl.tenant_id, build.id), failed);
+
+      const cleared = await store.updateBuild(tpl.tenant_id, build.id, { error_detail: null, failure_phase: null });
+      assert.equal(cleared?.error_detail, null);
+      assert.equal(cleared?.failure_phase, null);
+      assert.equal(cleared?.status, 'error');
+
+      const concurrent = await Promise.all(Array.from({ length: 5 }, () =>
+        store.updateBuild(tpl.tenant_id, build.id, { status: 'ready' }, ['error'])));
+      assert.equal(concurrent.filter((b) => b !== undefined).length, 1);
+      assert.equal(await store.updateBuild(tpl.tenant_id, uniqueId('bld'), { status: 'ready' }), undefined);
+    });
+
+    test('listBuilds: newest first, keyset cursor across pages, filters', async () => {
+      const tpl = await tenantWithTemplate();
+      const other = templateFixture(tpl.tenant_id);
+      await store.insertTemplate(other);
+      await store.insertBuild(buildFixture(other, { created_at: isoAt(500) }));
+
+      const statuses: BuildStatus[] = ['ready', 'error', 'ready', 'ready', 'cancelled', 'ready', 'ready', 'error'];
+      const builds: BuildRecord[] = statuses.map((status, i) => buildFixture(tpl, {
+        id: `bld_${tpl.id}_${String(i).padStart(2, '0')}`,
+        status,
+        build_backend: i % 2 === 0 ? 'native' : 'buildkit',
+        // Pairs share a timestamp, so ordering falls back to the id.
+        created_at: isoAt(100 + Math.floor(i / 2)),
+      }));
+      for (const b of [...builds].reverse()) await store.insertBuild(b);
+      const newestFirst = [...builds].reverse().map((b) => b.id);
+
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      const pageSizes: number[] = [];
+      do {
+        const page = await store.listBuilds({ tenant_id: tpl.tenant_id, template_id: tpl.id, limit: 3, cursor });
+        pageSizes.push(page.builds.length);
+        seen.push(...page.builds.map((b) => b.id));
+        cursor = page.next_cursor ?? undefined;
+      } while (cursor);
+      assert.deepEqual(pageSizes, [3, 3, 2]);
+      assert.deepEqual(seen, newestFirst);
+
+      const first = await store.listBuilds({ tenant_id: tpl.tenant_id, template_id: tpl.id, limit: 1 });
+      assert.deepEqual(first.builds[0], builds[7]);
+
+      const readyIds: string[] = [];
+      const readyPageSizes: number[] = [];
+      cursor = undefined;
+      do {
+        const page = await store.listBuilds({ tenant_id: tpl.tenant_id, template_id: tpl.id, status: 'ready', limit: 2, cursor });
+        assert.ok(page.builds.every((b) => b.status === 'ready'));
+        readyPageSizes.push(page.builds.length);
+        readyIds.push(...page.builds.map((b) => b.id));
+        cursor = page.next_cursor ?? undefined;
+      } while (cursor);
+      assert.deepEqual(readyPageSizes, [2, 2, 1]);
+      assert.deepEqual(readyIds, newestFirst.filter((id) => builds.find((b) => b.id === id)?.status === 'ready'));
+
+      const buildkit = await store.listBuilds({ tenant_id: tpl.tenant_id, template_id: tpl.id, backend: 'buildkit', status: 'error', limit: 100 });
+      assert.deepEqual(buildkit.builds.map((b) => b.id), [builds[7].id, builds[1].id]);
+      assert.equal(buildkit.next_cursor, null);
+
+      const exact = await store.listBuilds({ tenant_id: tpl.tenant_id, template_id: tpl.id, limit: 8 });
+      assert.equal(exact.builds.length, 8);
+      assert.equal(exact.next_cursor, null);
+
+      await rejectsWithCode(store.listBuilds({ tenant_id: tpl.tenant_id, template_id: tpl.id, limit: 3, cursor: 'not-a-cursor' }), 'invalid_request');
+    });
+
+    test('appendLog: dense offsets from 0 under 50 concurrent appenders, independent per build', async () => {
+      const tpl = await tenantWithTemplate();
+      const a = buildFixture(tpl);
+      const b = buildFixture(tpl);
+      await store.insertBuild(a);
+      await store.insertBuild(b);
+
+      const appended = await Promise.all(Array.from({ length: 50 }, (_, i) => [
+        store.appendLog(a.id, { kind: 'log', level: 'info', message: `a${i} ✓`, timestamp: isoAt(i) }),
+        ...(i < 20 ? [store.appendLog(b.id, { kind: 'log', level: 'info', message: `b${i}`, timestamp: isoAt(i) })] : []),
+      ]).flat());
+      const offsetsA = appended.filter((e) => e.build_id === a.id).map((e) => e.offset).sort((x, y) => x - y);
+      const offsetsB = appended.filter((e) => e.build_id === b.id).map((e) => e.offset).sort((x, y) => x - y);
+      assert.deepEqual(offsetsA, Array.from({ length: 50 }, (_, i) => i));
+      assert.deepEqual(offsetsB, Array.from({ length: 20 }, (_, i) => i));
+      for (const e of appended) assert.equal(e.entry.offset, e.offset);
+
+      const logsA = await store.listLogs(a.id, 0, 1000);
+      assert.deepEqual(logsA.map((e) => e.offset), offsetsA);
+      assert.deepEqual(logsA, appended.filter((e) => e.build_id === a.id).sort((x, y) => x.offset - y.offset));
+      assert.deepEqual((await store.listLogs(a.id, 10, 5)).map((e) => e.offset), [10, 11, 12, 13, 14]);
+      assert.deepEqual(await store.listLogs(a.id, 50, 10), []);
+      assert.equal((await store.listLogs(b.id, 0, 100)).length, 20);
+
+      const next = await store.appendLog(a.id, { kind: 'status', message: 'done', details: { nested: [1, { x: 'ÿ' }] } });
+      assert.equal(next.offset, 50);
+      assert.deepEqual(next.entry, { offset: 50, kind: 'status', message: 'done', details: { nested: [1, { x: 'ÿ' }] } });
+      assert.deepEqual((await store.listLogs(a.id, 50, 1))[0], next);
+    });
+
+    test('context manifests: round-trip (64-bit sizes, file list) and duplicate digests', async () => {
+      const tenant = uniqueId('ten');
+      await store.ensureTenant(tenant, isoAt(0));
+      const ctx = contextFixture(tenant);
+      const again = contextFixture(tenant, { digest: ctx.digest });
+      await store.insertContextManifest(ctx);
+      await store.insertContextManifest(again);
+      assert.deepEqual(await store.getContextManifest(tenant, ctx.id), ctx);
+      assert.deepEqual(await store.getContextManifest(tenant, again.id), again);
+      assert.equal(await store.getContextManifest(tenant, uniqueId('ctx')), undefined);
+    });
+
+    test('build jobs: enqueue, get, remove', async () => {
+      const tpl = await tenantWithTemplate();
+      const build = buildFixture(tpl);
+      await store.insertBuild(build);
+      const job = { build_id: build.id, tenant_id: tpl.tenant_id, enqueued_at: isoAt(3), leased_by: null, lease_expires_at: null, attempts: 0 };
+      assert.equal(await store.getJob(build.id), undefined);
+      await store.enqueueJob(job);
+      assert.deepEqual(await store.getJob(build.id), job);
+      assert.equal(await store.removeJob(build.id), true);
+      assert.equal(await store.getJob(build.id), undefined);
+      assert.equal(await store.removeJob(build.id), false);
+    });
+
+    test('transaction: commits together, rolls back everything on throw, nests inline', async () => {
+      const tenant = uniqueId('ten');
+      await store.ensureTenant(tenant, isoAt(0));
+      const tpl = templateFixture(tenant);
+      const build = buildFixture(tpl);
+
+      const boom = new Error('boom');
+      await assert.rejects(store.transaction(async (tx) => {
+        await tx.insertTemplate(tpl);
+        await tx.insertBuild(build);
+        await tx.appendLog(build.id, { message: 'inside' });
+        await tx.enqueueJob({ build_id: build.id, tenant_id: tenant, enqueued_at: isoAt(1), leased_by: null, lease_expires_at: null, attempts: 0 });
+        assert.deepEqual(await tx.getBuild(tenant, build.id), build);
+        throw boom;
+      }), (err) => err === boom);
+      assert.equal(await store.getTemplate(tenant, tpl.id), undefined);
+      assert.equal(await store.getBuild(tenant, build.id), undefined);
+      assert.deepEqual(await store.listLogs(build.id, 0, 10), []);
+      assert.equal(await store.getJob(build.id), undefined);
+
+      const result = await store.transaction(async (tx) => {
+        await tx.insertTemplate(tpl);
+        const inner = await tx.transaction(async (nested) => {
+          await nested.insertBuild(build);
+          return nested.appendLog(build.id, { message: 'nested' });
+        });
+        return inner.offset;
+      });
+      assert.equal(result, 0);
+      assert.deepEqual(await store.getBuild(tenant, build.id), build);
+      assert.equal((await store.listLogs(build.id, 0, 10)).length, 1);
+    });
+  });
+}
