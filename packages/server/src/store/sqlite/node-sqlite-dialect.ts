@@ -3,11 +3,15 @@
  * adapter that makes a `DatabaseSync` look like the better-sqlite3 database it expects, and a
  * driver that opens transactions with `BEGIN IMMEDIATE` so a read-then-write transaction never
  * fails to upgrade its lock when another process writes to the same file.
+ *
+ * One `DatabaseSync` is one connection, and it blocks the thread while it waits for a lock, so a
+ * process should open the database once and share it: a second connection in the same process
+ * would wait on the first's open transaction until the busy timeout fails it.
  */
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import {
-  CompiledQuery, SqliteDialect, SqliteDriver,
-  type DatabaseConnection, type Driver, type SqliteDatabase, type SqliteStatement,
+  CompiledQuery, SqliteAdapter, SqliteDialect, SqliteDriver,
+  type DatabaseConnection, type DialectAdapter, type Driver, type SqliteDatabase, type SqliteStatement,
 } from 'kysely';
 
 /** How a `node:sqlite` database is opened. */
@@ -77,6 +81,17 @@ class ImmediateSqliteDriver extends SqliteDriver {
   }
 }
 
+/**
+ * kysely's SQLite adapter, except that it reports transactional DDL (which SQLite has), so the
+ * migrator applies each run in one `BEGIN IMMEDIATE` transaction: atomic, and serialised between
+ * processes that open the same file at once.
+ */
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+}
+
 /** A kysely dialect over a `node:sqlite` `DatabaseSync`; one connection, transactions serialised by kysely. */
 export class NodeSqliteDialect extends SqliteDialect {
   readonly #database: SqliteDatabase;
@@ -91,5 +106,10 @@ export class NodeSqliteDialect extends SqliteDialect {
   /** Creates the driver kysely runs queries through. */
   override createDriver(): Driver {
     return new ImmediateSqliteDriver({ database: this.#database });
+  }
+
+  /** Creates the adapter that tells kysely what SQLite supports. */
+  override createAdapter(): DialectAdapter {
+    return new TransactionalDdlSqliteAdapter();
   }
 }
