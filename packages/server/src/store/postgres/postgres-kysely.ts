@@ -51,9 +51,17 @@ export async function openPostgresKysely(target: PostgresTarget, opts: PostgresK
     try {
       await sql`create schema if not exists ${sql.id(target.schema)}`.execute(db);
     } catch (err) {
-      await db.destroy();
-      throw err;
+      if (!createdConcurrently(err)) {
+        await db.destroy();
+        throw err;
+      }
     }
   }
   return db;
+}
+
+/** Whether a `create schema if not exists` failed only because another connection created it at the same moment. */
+function createdConcurrently(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === '23505' || code === '42P06';
 }
