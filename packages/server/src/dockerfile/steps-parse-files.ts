@@ -34,6 +34,7 @@ function checkAddSource(s: string): string | undefined {
 
 /** Reads a context path for COPY or ADD: a checked path that does not climb out of the context. */
 function checkContextPath(s: string): string | undefined {
+  if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(s)) return 'is a URL; only add accepts URLs, and only http:// or https://';
   return checkPath(s) ?? (climbsOut(normalisePath(s)) ? 'climbs out of the build context with ".."' : undefined);
 }
 
