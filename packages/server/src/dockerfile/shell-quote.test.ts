@@ -50,6 +50,7 @@ describe('Dockerfile quoting', () => {
   test('dockerfileJsonArray stays on one line and parses back as JSON', () => {
     assert.equal(dockerfileJsonArray(['a b', 'c"d']), '["a b", "c\\"d"]');
     assert.equal(dockerfileJsonArray(['x\u2028y\u007f']), '["x\\u2028y\\u007f"]');
+    assert.equal(dockerfileJsonArray(['a < b', 'cat <<<EOF']), '["a < b", "cat \\u003c\\u003c\\u003cEOF"]');
     const all = dockerfileJsonArray(NASTY);
     assert.ok(!/[\n\r\u2028\u2029]/.test(all));
     assert.deepEqual(JSON.parse(all), NASTY);

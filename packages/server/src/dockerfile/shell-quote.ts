@@ -40,7 +40,12 @@ export function dockerfileJsonArray(list: readonly string[], opts: { expand?: bo
   return `[${items.map(jsonString).join(', ')}]`;
 }
 
-/** JSON-encodes a string with DEL and Unicode line separators also escaped, so it stays on one visible line. */
+/**
+ * JSON-encodes a string on one visible line: DEL and Unicode line separators are escaped, and so is
+ * every `<` next to another `<`, so no Dockerfile parser can mistake the text for a heredoc marker.
+ */
 function jsonString(s: string): string {
-  return JSON.stringify(s).replace(/[\u007f\u0085\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(s)
+    .replace(/[\u007f\u0085\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+    .replace(/<(?=<)|(?<=<)</g, '\\u003c');
 }

@@ -59,16 +59,11 @@ export class FieldReader {
     }
   }
 
-  /** True when the field is present and not null. */
-  has(key: string): boolean {
-    return this.obj[key] !== undefined && this.obj[key] !== null;
-  }
-
   /** Reads a string field, checking it with the common text rules and then `check`. */
   string(key: string, check?: ValueCheck, opts: { required?: boolean; field?: string; value?: unknown } = {}): string | undefined {
     const field = opts.field ?? key;
     const v = opts.value !== undefined ? opts.value : this.obj[key];
-    if (v === undefined || v === null) return opts.required === false ? undefined : this.fail(field, 'is required');
+    if (v === undefined || (v === null && opts.required !== false)) return opts.required === false ? undefined : this.fail(field, 'is required');
     if (typeof v !== 'string') return this.fail(field, `must be a string, not ${typeName(v)}`);
     const reason = check ? check(v) : checkText(v);
     return reason ? this.fail(field, reason) : v;
@@ -77,7 +72,7 @@ export class FieldReader {
   /** Reads a non-empty list of strings, checking every item; `single` also accepts one bare string. */
   list(key: string, check: ValueCheck, opts: { single?: boolean; required?: boolean } = {}): string[] | undefined {
     const v = this.obj[key];
-    if (v === undefined || v === null) return opts.required === false ? undefined : this.fail(key, 'is required');
+    if (v === undefined || (v === null && opts.required !== false)) return opts.required === false ? undefined : this.fail(key, 'is required');
     if (opts.single && typeof v === 'string') {
       const one = this.string(key, check);
       return one === undefined ? undefined : [one];
@@ -93,7 +88,7 @@ export class FieldReader {
   /** Reads an optional boolean field. */
   bool(key: string): boolean | undefined {
     const v = this.obj[key];
-    if (v === undefined || v === null) return undefined;
+    if (v === undefined) return undefined;
     if (typeof v !== 'boolean') return this.fail(key, `must be a boolean, not ${typeName(v)}`);
     return v;
   }
@@ -101,7 +96,7 @@ export class FieldReader {
   /** Reads an optional integer field within [min, max]. */
   integer(key: string, min: number, max: number): number | undefined {
     const v = this.obj[key];
-    if (v === undefined || v === null) return undefined;
+    if (v === undefined) return undefined;
     if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
       return this.fail(key, `must be an integer from ${min} to ${max}`);
     }
@@ -111,7 +106,7 @@ export class FieldReader {
   /** Reads an optional file mode: an octal string such as "0755" or its numeric value (0 to 4095). */
   mode(key: string): number | undefined {
     const v = this.obj[key];
-    if (v === undefined || v === null) return undefined;
+    if (v === undefined) return undefined;
     const m = parseMode(v);
     return m === undefined ? this.fail(key, 'must be an octal string from "0" to "7777" (such as "0755") or an integer from 0 to 4095') : m;
   }

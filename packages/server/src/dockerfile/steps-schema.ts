@@ -54,6 +54,7 @@ export const EnvStepSchema = Type.Object({
   type: Type.Literal('env', { description: 'Sets environment variables.' }),
   envs: Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Type.String({ maxLength: 4096 }), {
     minProperties: 1,
+    additionalProperties: false,
     description: 'Variable names ([A-Za-z_][A-Za-z0-9_]*) to values; values are taken literally ("$" is not expanded).',
   }),
 }, { ...strict, description: 'Sets environment variables.' });

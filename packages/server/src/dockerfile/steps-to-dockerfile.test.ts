@@ -33,7 +33,7 @@ describe('generated lines for each kind', () => {
     assert.deepEqual(lines({ type: 'run', command: 'echo hi \\' }), ['RUN ["/bin/sh", "-c", "echo hi \\\\"]']);
     assert.deepEqual(lines({ type: 'run', command: '--network=host id' }), ['RUN ["/bin/sh", "-c", "--network=host id"]']);
     assert.deepEqual(lines({ type: 'run', command: '["id"]' }), ['RUN ["/bin/sh", "-c", "[\\"id\\"]"]']);
-    assert.deepEqual(lines({ type: 'run', command: 'cat <<EOF' }), ['RUN ["/bin/sh", "-c", "cat <<EOF"]']);
+    assert.deepEqual(lines({ type: 'run', command: 'cat <<EOF' }), ['RUN ["/bin/sh", "-c", "cat \\u003c\\u003cEOF"]']);
     assert.deepEqual(lines({ type: 'run', command: ['python3', '-c', 'print("a b")'] }), ['RUN ["python3", "-c", "print(\\"a b\\")"]']);
   });
 
