@@ -6,7 +6,7 @@ import type { DockerfileAnalysis } from '../domain/plan-types.ts';
 import { problem } from '../errors/errors.ts';
 import { assembleAnalysis, emptyAnalysis } from './assemble-analysis.ts';
 import { evaluateStages } from './evaluate-stages.ts';
-import { parseDockerfile } from './parse-dockerfile.ts';
+import { parseDockerfileCached } from './parse-cache.ts';
 import { hostPlatform, platformArgs, type Platform } from './platform-args.ts';
 
 /** Options of {@link analyzeDockerfile}. */
@@ -44,7 +44,7 @@ function analyze(text: string, opts: AnalyzeOptions): DockerfileAnalysis {
     return emptyAnalysis([problem('dockerfile_too_large', `The Dockerfile has more than ${MAX_DOCKERFILE_LINES} lines.`, 'parse')]);
   }
   if (text.trim() === '') return emptyAnalysis([problem('dockerfile_parse_error', 'The Dockerfile is empty.', 'parse', { line: 1 })]);
-  const parsed = parseDockerfile(text);
+  const parsed = parseDockerfileCached(text);
   const host = opts.platform ?? hostPlatform();
   const buildArgs = opts.buildArgs ?? {};
   const evaluated = evaluateStages(parsed, { buildArgs, isTemplateRef: opts.isTemplateRef ?? NEVER_TEMPLATE, host, platformArgs: platformArgs(host) });
