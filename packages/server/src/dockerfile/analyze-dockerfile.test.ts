@@ -220,3 +220,21 @@ describe('errors', () => {
     assert.ok(a.errors.length > 0);
   });
 });
+
+describe('size', () => {
+  test('a 10,000-line Dockerfile analyses completely', { timeout: 10_000 }, () => {
+    const lines = ['FROM debian AS s0'];
+    for (let i = 1; lines.length < 10_000; i++) {
+      if (i % 1000 === 0) lines.push(`FROM s${i / 1000 - 1} AS s${i / 1000}`);
+      else if (i % 3 === 0) lines.push('ENV V' + i + '=${V' + (i - 3) + '}x');
+      else if (i % 3 === 1) lines.push(`RUN echo ${i} \\`, `  && true`);
+      else lines.push(`COPY f${i} /f${i}`);
+    }
+    const a = analyze(lines.join('\n'));
+    assert.deepEqual(a.errors, []);
+    assert.equal(a.stages.length, lines.filter((l) => l.startsWith('FROM')).length);
+    assert.equal(a.plan.run_steps.length, lines.filter((l) => l.startsWith('RUN')).length);
+    assert.equal(a.plan.env_assignments.length, lines.filter((l) => l.startsWith('ENV')).length);
+    assert.deepEqual(a.plan.env_assignments[2], ['V9', 'xxx']);
+  });
+});

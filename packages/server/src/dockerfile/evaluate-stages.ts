@@ -70,8 +70,8 @@ export function evaluateStages(parsed: ParsedDockerfile, opts: EvaluateOptions):
     const label = name ?? String(index);
     let base: StageBase = { kind: 'invalid' };
     const stage: StageResult = {
-      index, name, label, line: ins.line, base, fromUsedVariable: false, deps: [], externalImages: [],
-      steps: [], runSteps: [], contextReferences: [], secretIds: [], ignored: [], warnings: [], runtime: emptyRuntime(),
+      index, name, label, line: ins.line, base, fromUsedVariable: false, deps: new Set(), externalImages: new Set(),
+      steps: [], runSteps: [], contextReferences: [], secretIds: new Set(), ignored: [], warnings: [], runtime: emptyRuntime(),
     };
     stageArgs = new Map();
     const args = stageArgs;
@@ -98,7 +98,7 @@ export function evaluateStages(parsed: ParsedDockerfile, opts: EvaluateOptions):
         fail(next, ins, `FROM ${parsedFrom.image} refers to a stage that is defined later in the file.`, 'undefined_stage', 'plan');
       } else {
         base = { kind: 'image', ref: parsedFrom.image };
-        stage.externalImages.push(parsedFrom.image);
+        stage.externalImages.add(parsedFrom.image);
       }
       if (parsedFrom.platform !== null && !isHostPlatform(parsedFrom.platform, opts.host)) {
         stage.warnings.push(`Line ${ins.line}: FROM --platform=${parsedFrom.platform} is not the build platform (${formatPlatform(opts.host)}); Kiln builds for ${formatPlatform(opts.host)}.`);
@@ -132,10 +132,10 @@ export function evaluateStages(parsed: ParsedDockerfile, opts: EvaluateOptions):
     } else if (opts.isTemplateRef(ref)) return;
     else if ((lastIndexByName.get(key) ?? -1) > stage.index) return undefinedStage('refers to a stage that is defined later in the file');
     else if (IMAGE_LIKE.test(ref)) {
-      if (!stage.externalImages.includes(ref)) stage.externalImages.push(ref);
+      stage.externalImages.add(ref);
       return;
     } else return undefinedStage('names no stage defined before it and is not an image reference');
-    if (!stage.deps.includes(dep)) stage.deps.push(dep);
+    stage.deps.add(dep);
   };
 
   for (const ins of parsed.instructions) {

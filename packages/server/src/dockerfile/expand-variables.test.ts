@@ -60,3 +60,12 @@ describe('processWords', () => {
     assert.deepEqual(processWords('""', '\\', lookup), ['']);
   });
 });
+
+describe('nesting', () => {
+  test('deeply nested defaults do not overflow; text past the limit stays literal', () => {
+    const deep = '${U:-'.repeat(100000) + 'x';
+    const out = processWord(deep, '\\', lookup).value;
+    assert.ok(out.startsWith('${U:-'));
+    assert.equal(word('${U:-${V:-${W:-deep}}}'), 'deep');
+  });
+});

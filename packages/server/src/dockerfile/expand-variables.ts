@@ -15,6 +15,8 @@ export interface ProcessedWord {
 }
 
 const SPECIAL_PARAMS = '@*#?-$!0';
+/** Deepest `${…${…}}` nesting expanded; deeper text is kept literally. */
+export const MAX_EXPANSION_DEPTH = 64;
 
 function isNameChar(ch: string): boolean {
   const c = ch.charCodeAt(0);
@@ -32,6 +34,7 @@ class WordLexer {
   readonly escape: string;
   readonly lookup: VariableLookup;
   pos = 0;
+  depth = 0;
   usedVariable = false;
 
   constructor(text: string, escape: string, lookup: VariableLookup) {
@@ -139,6 +142,7 @@ class WordLexer {
       return this.lookup(name) ?? '';
     }
     this.pos++;
+    if (this.depth >= MAX_EXPANSION_DEPTH) return '${';
     const name = this.name();
     if (name === '') {
       // `${` with no name: keep the text literally up to the closing brace.
@@ -161,7 +165,9 @@ class WordLexer {
       op = t[this.pos];
     }
     this.pos++;
+    this.depth++;
     const word = this.process('}', null);
+    this.depth--;
     if (this.pos < t.length) this.pos++;
     const isSet = colon ? value !== undefined && value !== '' : value !== undefined;
     switch (op) {

@@ -36,7 +36,7 @@ function applyMount(ctx: StageContext, ins: RawInstruction, spec: string): void 
       fail(ctx, ins, 'a secret mount needs an id or a target.');
       return;
     }
-    if (!ctx.stage.secretIds.includes(id)) ctx.stage.secretIds.push(id);
+    ctx.stage.secretIds.add(id);
   }
   const from = fields.get('from');
   if (from !== undefined && from !== '') ctx.resolveFrom(from, ins.line, 'RUN --mount from=');

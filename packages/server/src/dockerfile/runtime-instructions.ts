@@ -93,7 +93,7 @@ export function handleExpose(ctx: StageContext, ins: RawInstruction): void {
   for (const word of words) {
     for (const port of splitWhitespace(expand(ctx, word))) {
       const spec = port.includes('/') ? port.toLowerCase() : `${port}/tcp`;
-      if (!ctx.stage.runtime.exposedPorts.includes(spec)) ctx.stage.runtime.exposedPorts.push(spec);
+      ctx.stage.runtime.exposedPorts.add(spec);
     }
   }
 }
@@ -105,7 +105,7 @@ export function handleVolume(ctx: StageContext, ins: RawInstruction): void {
   if (words.length === 0) fail(ctx, ins, 'VOLUME needs at least one path.');
   for (const word of words) {
     const path = expand(ctx, word);
-    if (path !== '' && !ctx.stage.runtime.volumes.includes(path)) ctx.stage.runtime.volumes.push(path);
+    if (path !== '') ctx.stage.runtime.volumes.add(path);
   }
 }
 

@@ -25,8 +25,10 @@ export interface RuntimeState {
   healthcheck: Healthcheck | null;
   readiness: Readiness | null;
   labels: Map<string, string>;
-  exposedPorts: string[];
-  volumes: string[];
+  /** Exposed ports in order. */
+  exposedPorts: Set<string>;
+  /** Volumes in order. */
+  volumes: Set<string>;
 }
 
 /** A build step before it is numbered. */
@@ -45,13 +47,13 @@ export interface StageResult {
   /** Whether the FROM image used a variable. */
   fromUsedVariable: boolean;
   /** Earlier stages this one reads from (COPY --from, RUN --mount from=). */
-  deps: number[];
+  deps: Set<number>;
   /** External images this stage uses: its base (when external) and COPY --from / mount images. */
-  externalImages: string[];
+  externalImages: Set<string>;
   steps: DraftStep[];
   runSteps: string[];
   contextReferences: ContextReference[];
-  secretIds: string[];
+  secretIds: Set<string>;
   ignored: IgnoredInstructionWarning[];
   warnings: string[];
   runtime: RuntimeState;
@@ -76,7 +78,7 @@ export interface StageContext {
 export function emptyRuntime(): RuntimeState {
   return {
     env: new Map(), user: null, workdir: null, entrypoint: null, cmd: null,
-    healthcheck: null, readiness: null, labels: new Map(), exposedPorts: [], volumes: [],
+    healthcheck: null, readiness: null, labels: new Map(), exposedPorts: new Set(), volumes: new Set(),
   };
 }
 
@@ -86,7 +88,7 @@ export function cloneRuntime(state: RuntimeState): RuntimeState {
     ...state,
     env: new Map(state.env),
     labels: new Map(state.labels),
-    exposedPorts: [...state.exposedPorts],
-    volumes: [...state.volumes],
+    exposedPorts: new Set(state.exposedPorts),
+    volumes: new Set(state.volumes),
   };
 }
