@@ -1,0 +1,70 @@
+/**
+ * The Fastify application: JSON parsing with clear errors, request ids, the one error
+ * handler, OpenAPI at /openapi.json and /docs, and the authenticated /v1 routes.
+ */
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { KilnError } from '../errors/errors.ts';
+import { newId } from '../domain/ids.ts';
+import type { Services } from '../domain/services.ts';
+import { handleError, handleNotFound } from './error-handler.ts';
+import { registerAuth } from './plugins/auth.ts';
+import { openapiOptions } from './openapi.ts';
+import { validateTemplate } from './routes/templates/validate-template.ts';
+import { planTemplate } from './routes/templates/plan-template.ts';
+import { startBuild } from './routes/builds/start-build.ts';
+import { getBuild } from './routes/builds/get-build.ts';
+import { listBuilds } from './routes/builds/list-builds.ts';
+import { cancelBuild } from './routes/builds/cancel-build.ts';
+import { startCompatBuild } from './routes/builds/start-compat-build.ts';
+import { uploadContext } from './routes/contexts/upload-context.ts';
+import type { RouteModule } from './route-types.ts';
+
+/** Options of the HTTP application. */
+export interface AppOptions {
+  services: Services;
+  bodyLimitBytes: number;
+  /** pino logger options, or false for none. */
+  logger: boolean | { level: string };
+}
+
+const ROUTES: RouteModule[] = [validateTemplate, planTemplate, startBuild, getBuild, listBuilds, cancelBuild, startCompatBuild, uploadContext];
+
+/** Builds the application (not yet listening). */
+export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger,
+    bodyLimit: opts.bodyLimitBytes,
+    genReqId: () => newId('req'),
+    requestIdHeader: false,
+    logController: new LogController({ disableRequestLogging: true }),
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.removeContentTypeParser(['application/json', 'text/plain']);
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(new KilnError('invalid_json', 'The request body is not valid JSON: send a JSON object.', { phase: 'request' }), undefined);
+    }
+  });
+  app.addHook('onSend', async (req, reply) => { reply.header('x-request-id', req.id); });
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler(handleNotFound);
+
+  await app.register(swagger, openapiOptions());
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
+
+  await app.register(async (v1) => {
+    registerAuth(v1, opts.services.auth);
+    for (const route of ROUTES) route(v1, opts.services);
+  });
+  return app;
+}

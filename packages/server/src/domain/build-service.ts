@@ -1,0 +1,179 @@
+/** Starting, reading, listing and cancelling template builds. */
+import { KilnError } from '../errors/errors.ts';
+import type { BuildQueue } from '../queue/build-queue.ts';
+import type { BuildBackend, BuildRecord, BuildStatus, Store, TemplateRecord } from '../store/store.ts';
+import { buildView, emptyCacheSummary, isTerminal } from './build-view.ts';
+import { newId } from './ids.ts';
+import { evaluateRequest, type EvaluateDeps, type PlanOutcome } from './plan/evaluate-request.ts';
+import { planResponse, throwProblems } from './plan-service.ts';
+import { templateRefTarget } from './plan/template-refs.ts';
+
+/** How a build was started, recorded as `triggered_by`. */
+export type Trigger = 'api' | 'compat_api' | 'retry';
+
+/** Options of a build start beyond the request body. */
+export interface StartOptions {
+  trigger?: Trigger;
+  /** When set, the template must (true) or must not (false) exist already. */
+  requireExisting?: boolean;
+}
+
+/** Filters of a build history page. */
+export interface ListOptions {
+  status?: BuildStatus;
+  backend?: BuildBackend;
+  cursor?: string;
+  limit?: number;
+}
+
+/** The build service: the domain behind `/v1/templates/builds`. */
+export class BuildService {
+  private readonly store: Store;
+  private readonly queue: BuildQueue;
+  private readonly deps: EvaluateDeps;
+
+  constructor(store: Store, queue: BuildQueue, deps: EvaluateDeps) {
+    this.store = store;
+    this.queue = queue;
+    this.deps = deps;
+  }
+
+  /** Validates, plans and queues a build; returns the build object (status `waiting`). */
+  async start(tenantId: string, body: unknown, opts: StartOptions = {}): Promise<Record<string, unknown>> {
+    const ev = await evaluateRequest(body, tenantId, this.deps, { persistContext: true });
+    if (!ev.outcome) throwProblems(ev.problems);
+    const o = ev.outcome;
+    const now = new Date().toISOString();
+    const { build, template } = await this.store.transaction(async (tx) => {
+      const template = await this.templateFor(tx, tenantId, o, now, opts.requireExisting);
+      const build = newBuildRecord(tenantId, template, o, ev.warnings, now, opts.trigger ?? 'api');
+      await tx.insertBuild(build);
+      await this.queue.enqueue(tx, { build_id: build.id, tenant_id: tenantId, now });
+      return { build, template };
+    });
+    return buildView(build, template);
+  }
+
+  /** A tenant's build with its log entries from `offset`; 404 for a foreign or unknown id. */
+  async get(tenantId: string, buildId: string, offset = 0, limit = 500): Promise<Record<string, unknown>> {
+    const { build, template } = await this.load(tenantId, buildId);
+    const logs = await this.store.listLogs(buildId, offset, limit);
+    return {
+      ...buildView(build, template),
+      log_entries: logs.map((l) => l.entry),
+      next_log_offset: logs.length ? logs[logs.length - 1].offset + 1 : offset,
+    };
+  }
+
+  /** A page of a template's build history, newest first. */
+  async list(tenantId: string, ref: string, opts: ListOptions): Promise<{ builds: Record<string, unknown>[]; next_cursor: string | null }> {
+    const template = await this.resolveTemplate(tenantId, ref);
+    const page = await this.store.listBuilds({
+      tenant_id: tenantId, template_id: template.id, status: opts.status, backend: opts.backend,
+      cursor: opts.cursor, limit: opts.limit ?? 20,
+    });
+    return { builds: page.builds.map((b) => buildView(b, template)), next_cursor: page.next_cursor };
+  }
+
+  /** Cancels a waiting or running build, recording a durable `cancelled` entry; 409 when it already ended. */
+  async cancel(tenantId: string, buildId: string, reason: string | undefined): Promise<Record<string, unknown>> {
+    const why = reason?.trim() || 'cancelled by request';
+    const now = new Date().toISOString();
+    const result = await this.store.transaction(async (tx) => {
+      const current = await tx.getBuild(tenantId, buildId);
+      if (!current) return undefined;
+      const updated = await tx.updateBuild(tenantId, buildId, {
+        status: 'cancelled', cancel_reason: why, finished_at: now, updated_at: now,
+        failure_phase: null,
+      }, ['waiting', 'building']);
+      if (!updated) return { build: current, cancelled: false };
+      await this.queue.remove(tx, buildId);
+      const base = { build_id: buildId, template_id: updated.template_id, timestamp: now, attempt: updated.attempt };
+      await tx.appendLog(buildId, { ...base, kind: 'cancelled', level: 'warn', message: `Build cancelled: ${why}` });
+      await tx.appendLog(buildId, { ...base, kind: 'end', level: 'info', message: 'Build ended: cancelled', result: 'cancelled' });
+      return { build: updated, cancelled: true };
+    });
+    if (!result) throw new KilnError('not_found', `Build ${JSON.stringify(buildId)} was not found.`);
+    if (!result.cancelled) {
+      throw new KilnError('build_not_cancellable', `Build ${buildId} has already ended with status ${result.build.status}; only waiting or building builds can be cancelled.`);
+    }
+    const template = await this.store.getTemplate(tenantId, result.build.template_id);
+    return { build: buildView(result.build, template!) };
+  }
+
+  /** The tenant's template named by a ref (`tmpl_…`, `name`, `name:tag`); 404 otherwise. */
+  async resolveTemplate(tenantId: string, ref: string): Promise<TemplateRecord> {
+    const target = templateRefTarget(ref);
+    const t = target?.id ? await this.store.getTemplate(tenantId, target.id)
+      : target?.name ? await this.store.findTemplateByName(tenantId, target.name) : undefined;
+    if (!t) throw new KilnError('template_not_found', `Template ${JSON.stringify(ref)} was not found.`);
+    return t;
+  }
+
+  private async load(tenantId: string, buildId: string): Promise<{ build: BuildRecord; template: TemplateRecord }> {
+    const build = await this.store.getBuild(tenantId, buildId);
+    const template = build && await this.store.getTemplate(tenantId, build.template_id);
+    if (!build || !template) throw new KilnError('not_found', `Build ${JSON.stringify(buildId)} was not found.`);
+    return { build, template };
+  }
+
+  private async templateFor(tx: Store, tenantId: string, o: PlanOutcome, now: string, requireExisting?: boolean): Promise<TemplateRecord> {
+    const existing = await tx.findTemplateByName(tenantId, o.fields.name);
+    if (requireExisting === false && existing) {
+      throw new KilnError('template_exists', `Template ${JSON.stringify(o.fields.name)} already exists. Set update=true to update it.`);
+    }
+    if (requireExisting === true && !existing) {
+      throw new KilnError('template_not_found', `Template ${JSON.stringify(o.fields.name)} does not exist; set update=false to create it.`);
+    }
+    if (existing) {
+      await tx.touchTemplate(tenantId, existing.id, now);
+      return existing;
+    }
+    const template: TemplateRecord = {
+      id: newId('tmpl'), tenant_id: tenantId, name: o.fields.name, description: null,
+      visibility: 'private', created_at: now, updated_at: now,
+    };
+    await tx.insertTemplate(template);
+    return template;
+  }
+}
+
+function newBuildRecord(tenantId: string, template: TemplateRecord, o: PlanOutcome, warnings: string[], now: string, trigger: Trigger): BuildRecord {
+  const plan = o.plan;
+  return {
+    id: newId('tb'),
+    tenant_id: tenantId,
+    template_id: template.id,
+    name: template.name,
+    status: 'waiting',
+    build_backend: o.build_backend,
+    source_type: o.source_type,
+    tags: o.fields.tags,
+    definition: o.definition,
+    plan: planResponse(o, warnings) as unknown as Record<string, unknown>,
+    source_digest: o.source_digest,
+    context_digest: o.context?.digest ?? null,
+    dockerfile_digest: o.dockerfile_digest,
+    build_config: { ...o.fields.build_config },
+    runtime_defaults: {
+      default_env_keys: [...new Set(plan.env_assignments.map(([k]) => k))],
+      start_cmd: plan.start_cmd,
+      default_user: plan.default_user,
+      default_workdir: plan.default_workdir,
+      readiness: plan.readiness,
+    },
+    oci_metadata: { ...o.oci_metadata },
+    requires_base_image_auth: o.requires_base_image_auth,
+    triggered_by: trigger,
+    attempt: 1,
+    created_at: now,
+    updated_at: now,
+    queued_at: now,
+    started_at: null,
+    finished_at: null,
+    failure_phase: null,
+    error_detail: null,
+    cancel_reason: null,
+    cache_summary: emptyCacheSummary(),
+  };
+}

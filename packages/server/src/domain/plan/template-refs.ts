@@ -1,0 +1,33 @@
+/**
+ * Which image references name one of the tenant's templates. A template is used as a base when
+ * a FROM line or base_image is its id (`tmpl_…`) or its name (optionally `name:tag` or
+ * `name:tb_…`); such a name shadows a Docker Hub image of the same short name, and the plan
+ * warns when it does.
+ */
+import type { Store } from '../../store/store.ts';
+import { TEMPLATE_NAME_RE } from '../request/names.ts';
+
+const TEMPLATE_ID_RE = /^tmpl_[a-z2-7]{20}$/;
+
+/** The template name or id a ref would name, when it has a template ref's shape. */
+export function templateRefTarget(ref: string): { id?: string; name?: string } | undefined {
+  if (TEMPLATE_ID_RE.test(ref)) return { id: ref };
+  const [name, qualifier, ...rest] = ref.split(':');
+  if (rest.length > 0 || !TEMPLATE_NAME_RE.test(name)) return undefined;
+  if (qualifier !== undefined && !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(qualifier)) return undefined;
+  return { name };
+}
+
+/** The subset of `refs` that name templates of the tenant. */
+export async function findTemplateRefs(store: Store, tenantId: string, refs: Iterable<string>): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (const ref of new Set(refs)) {
+    const target = templateRefTarget(ref);
+    if (!target) continue;
+    const tmpl = target.id
+      ? await store.getTemplate(tenantId, target.id)
+      : await store.findTemplateByName(tenantId, target.name!);
+    if (tmpl) found.add(ref);
+  }
+  return found;
+}

@@ -1,0 +1,46 @@
+/** Starts Kiln: store, services and the HTTP server, as one process. */
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config.ts';
+import { createStore } from '../store/create-store.ts';
+import type { Store } from '../store/store.ts';
+import { createServices } from '../domain/services.ts';
+import { buildApp } from '../api/app.ts';
+
+/** A running Kiln server. */
+export interface RunningServer {
+  app: FastifyInstance;
+  store: Store;
+  /** The base URL it listens on, e.g. http://127.0.0.1:8080. */
+  url: string;
+  /** The API key created on a first start without KILN_API_KEYS. */
+  generatedKey?: string;
+  /** Stops the server and closes the store. */
+  close(): Promise<void>;
+}
+
+/** Opens the store, wires the services and listens. */
+export async function startServer(config: Config, opts: { logger?: boolean } = {}): Promise<RunningServer> {
+  const store = await createStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    const { services, generatedKey } = await createServices(config, store);
+    const app = await buildApp({
+      services,
+      bodyLimitBytes: config.bodyLimitBytes,
+      logger: opts.logger === false ? false : { level: config.logLevel },
+    });
+    await app.listen({ host: config.host, port: config.port });
+    const addr = app.server.address();
+    const port = typeof addr === 'object' && addr ? addr.port : config.port;
+    const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+    return {
+      app, store, url: `http://${host}:${port}`, generatedKey,
+      async close() {
+        await app.close();
+        await store.close();
+      },
+    };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}
