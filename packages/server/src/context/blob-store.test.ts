@@ -62,7 +62,7 @@ describe('BlobStore', () => {
           await w.write(Buffer.from('same'));
           await w.finish();
         }
-        assert.deepEqual(batch.digests(), [sha('same')]);
+        assert.deepEqual(await batch.digests(), [sha('same')]);
         await batch.commit();
       }
       assert.deepEqual(await t.blobFiles(), [`sha256/${sha('same').slice(0, 2)}/${sha('same')}`]);

@@ -29,6 +29,8 @@ export const TAR_OVERHEAD_PER_ENTRY_BYTES = 32 * 1024;
 type Entry = Extract extends AsyncIterable<infer S> ? S : never;
 
 interface Progress {
+  /** The first failure of reading the upload (decompression, limits, tar framing), once there is one. */
+  readFailure?: unknown;
   entries: number;
   /** Bytes of content the entries read so far declare. */
   declared: number;
@@ -51,7 +53,8 @@ const FRIENDLY: [RegExp, string][] = [
 ];
 
 /** The `invalid_archive` error for a failure while reading the archive (KilnErrors pass through). */
-function readError(err: unknown, progress: Progress): KilnError {
+function readError(caught: unknown, progress: Progress): KilnError {
+  const err = progress.readFailure ?? caught;
   if (err instanceof KilnError) return err;
   const text = err instanceof Error ? err.message : String(err);
   const reason = FRIENDLY.find(([re]) => re.test(text))?.[1] ?? `it could not be read (${text})`;
@@ -158,7 +161,7 @@ async function takeEntry(entry: Entry, tree: ContextTree, batch: BlobBatch, limi
 }
 
 /** Writes the tar bytes into the extractor with back-pressure; a read failure destroys the extractor with it. */
-async function feed(bytes: AsyncIterable<Uint8Array>, extract: Extract): Promise<void> {
+async function feed(bytes: AsyncIterable<Uint8Array>, extract: Extract, progress: Progress): Promise<void> {
   try {
     for await (const chunk of bytes) {
       if (extract.destroyed) return;
@@ -176,6 +179,7 @@ async function feed(bytes: AsyncIterable<Uint8Array>, extract: Extract): Promise
     }
     if (!extract.destroyed) extract.end(undefined);
   } catch (err) {
+    progress.readFailure ??= err;
     extract.destroy(err as Error);
   }
 }
@@ -199,7 +203,7 @@ export async function ingestArchive(input: ArchiveInput, opts: IngestArchiveOpti
       `The archive holds more than the allowed framing besides its file content (${n} bytes read, ${progress.declared} bytes of content, ` +
       `${progress.last === undefined ? 'before the first entry' : `after entry ${JSON.stringify(progress.last)}`}); it may be a decompression bomb.`),
   });
-  const pumping = feed(bytes, extract);
+  const pumping = feed(bytes, extract, progress);
   try {
     const tree = new ContextTree(limits.maxFiles);
     const entries = extract[Symbol.asyncIterator]();

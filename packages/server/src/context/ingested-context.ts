@@ -66,6 +66,7 @@ export interface ContentSink {
 export function batchSink(batch: BlobBatch): ContentSink {
   return {
     read: async (sha256) => {
+      await batch.settle();
       const staged = batch.stagedPath(sha256);
       if (!staged) throw new Error(`blob ${sha256} is not staged`);
       return readFile(staged);
