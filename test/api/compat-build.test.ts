@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startKiln, type KilnFixture } from '../fixtures/kiln-server.ts';
+import { packTar } from '../../packages/server/src/context/archive-fixtures.ts';
 
 let kiln: KilnFixture;
 before(async () => { kiln = await startKiln(); });
@@ -63,5 +64,22 @@ describe('POST /v1/templates/build (second platform)', () => {
     const missing = await kiln.request('POST', '/v1/templates/build', { body: { name: 'x' } });
     assert.equal(missing.status, 400);
     assert.equal(missing.body.code, 'INVALID_REQUEST');
+  });
+
+  test('COPY with filesHash uses the uploaded context with that digest', async () => {
+    const tar = await packTar([{ name: 'app.py', content: 'print(1)\n' }, { name: 'lib/util.py', content: 'X = 1\n' }]);
+    const up = await kiln.request('POST', '/v1/templates/contexts', { body: new Uint8Array(tar), headers: { 'content-type': 'application/x-tar' } });
+    assert.equal(up.status, 201, up.text);
+    const copy = { ...body, name: 'with-files', steps: [{ type: 'COPY', args: ['/app'], filesHash: up.body.context_digest }] };
+    const res = await kiln.request('POST', '/v1/templates/build', { body: copy });
+    assert.equal(res.status, 202, res.text);
+    const b = await kiln.request('GET', `/v1/templates/builds/${res.body.build_id}`);
+    assert.equal(b.body.context_digest, up.body.context_digest);
+
+    const unknown = { ...copy, name: 'no-files', steps: [{ type: 'COPY', args: ['/app'], filesHash: 'sha256:' + '0'.repeat(64) }] };
+    const bad = await kiln.request('POST', '/v1/templates/build', { body: unknown });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.code, 'INVALID_REQUEST');
+    assert.equal(bad.body.kiln_code, 'context_not_found');
   });
 });

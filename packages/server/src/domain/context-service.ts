@@ -93,6 +93,16 @@ export class ContextService implements ContextResolver {
     return { problems: [], context: { manifest_id: manifestId, digest: c.digest, file_count: c.file_count, files: c.files } };
   }
 
+  /** Finds the tenant's uploaded context with this digest (the second platform's `filesHash`). */
+  async resolveByDigest(tenantId: string, digest: string): Promise<{ problems: Problem[]; context?: ResolvedContext }> {
+    const full = digest.startsWith('sha256:') ? digest : `sha256:${digest}`;
+    const m = /^sha256:[0-9a-f]{64}$/.test(full) ? await this.store.findContextManifestByDigest(tenantId, full) : undefined;
+    if (!m) {
+      return { problems: [problem('context_not_found', `No uploaded build context has digest ${JSON.stringify(digest)}: upload the files with POST /v1/templates/contexts and use its context_digest as filesHash.`, 'context', { field: 'steps' })] };
+    }
+    return { problems: [], context: { manifest_id: m.id, digest: m.digest, file_count: m.file_count, files: m.files } };
+  }
+
   /** Reads a context file as UTF-8 text, or undefined when it is absent, not a file, or too large. */
   async readText(context: ResolvedContext, path: string, maxBytes: number): Promise<string | undefined> {
     const clean = path.replace(/^(\.\/)+/, '').replace(/\/+/g, '/');

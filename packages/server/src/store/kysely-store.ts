@@ -170,6 +170,13 @@ export class KyselyStore implements Store {
     return row && contextManifestFromRow(row);
   }
 
+  async findContextManifestByDigest(tenantId: string, digest: string): Promise<ContextManifestRecord | undefined> {
+    const row = await this.#db.selectFrom('context_manifests').selectAll()
+      .where('tenant_id', '=', tenantId).where('digest', '=', digest)
+      .orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
+    return row && contextManifestFromRow(row);
+  }
+
   async enqueueJob(rec: BuildJobRecord): Promise<void> {
     await this.#db.insertInto('build_jobs').values({
       build_id: rec.build_id, tenant_id: rec.tenant_id, enqueued_at: rec.enqueued_at,

@@ -256,6 +256,21 @@ export function runStoreSuite(name: string, open: () => Promise<Store>, cleanup?
       assert.equal(await store.getContextManifest(tenant, uniqueId('ctx')), undefined);
     });
 
+    test('context manifests by digest: the newest of the tenant, never another tenant\'s', async () => {
+      const tenant = uniqueId('ten');
+      const other = uniqueId('ten');
+      await store.ensureTenant(tenant, isoAt(0));
+      await store.ensureTenant(other, isoAt(0));
+      const digest = 'sha256:' + 'e'.repeat(64);
+      const older = contextFixture(tenant, { digest, created_at: isoAt(1) });
+      const newer = contextFixture(tenant, { digest, created_at: isoAt(2) });
+      await store.insertContextManifest(newer);
+      await store.insertContextManifest(older);
+      assert.deepEqual(await store.findContextManifestByDigest(tenant, digest), newer);
+      assert.equal(await store.findContextManifestByDigest(other, digest), undefined);
+      assert.equal(await store.findContextManifestByDigest(tenant, 'sha256:' + 'f'.repeat(64)), undefined);
+    });
+
     test('build jobs: enqueue, get, remove', async () => {
       const tpl = await tenantWithTemplate();
       const build = buildFixture(tpl);

@@ -195,6 +195,8 @@ export interface Store {
   insertContextManifest(rec: ContextManifestRecord): Promise<void>;
   /** A tenant's context manifest by id. */
   getContextManifest(tenantId: string, id: string): Promise<ContextManifestRecord | undefined>;
+  /** The tenant's most recent context manifest with this digest (`sha256:…`). */
+  findContextManifestByDigest(tenantId: string, digest: string): Promise<ContextManifestRecord | undefined>;
 
   /** Adds a job to the build queue. */
   enqueueJob(rec: BuildJobRecord): Promise<void>;

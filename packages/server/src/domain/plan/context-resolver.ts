@@ -16,6 +16,8 @@ export interface ResolvedContext {
 export interface ContextResolver {
   /** Resolves `build_context`: an uploaded manifest of the tenant, or inline files (stored only when `persist`). */
   resolve(tenantId: string, spec: NonNullable<BuildRequest['build_context']>, opts: { persist: boolean }): Promise<{ problems: Problem[]; context?: ResolvedContext }>;
+  /** Finds the tenant's uploaded context with this digest (`sha256:<hex>` or bare hex). */
+  resolveByDigest(tenantId: string, digest: string): Promise<{ problems: Problem[]; context?: ResolvedContext }>;
   /** Reads a text file of the context (for dockerfile_path); undefined when absent or larger than maxBytes. */
   readText(context: ResolvedContext, path: string, maxBytes: number): Promise<string | undefined>;
 }

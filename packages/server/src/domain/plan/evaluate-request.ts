@@ -63,17 +63,32 @@ export async function evaluateRequest(body: unknown, tenantId: string, deps: Eva
   const source = decideSource(req);
   problems.push(...source.problems);
 
-  // The build context, when one is named.
+  // Declarative steps become a Dockerfile.
+  let text: string | undefined;
+  let generated: ReturnType<typeof stepsToDockerfile> | undefined;
+  if (source.kind === 'steps' && typeof req.base_image === 'string' && !fieldBad('base_image')) {
+    generated = stepsToDockerfile(req.base_image, req.steps);
+    problems.push(...generated.problems);
+    warnings.push(...generated.warnings);
+    if (generated.problems.length === 0) text = generated.dockerfile;
+  }
+
+  // The build context: named by the request, or by the second platform's COPY filesHash.
   let context: ResolvedContext | undefined;
+  const filesHashes = new Set(generated?.files_hashes.map((f) => f.files_hash));
   if (req.build_context && !fieldBad('build_context')) {
     const resolved = await deps.contexts.resolve(tenantId, req.build_context, { persist: opts.persistContext });
     problems.push(...resolved.problems);
     context = resolved.context;
+  } else if (filesHashes.size > 1) {
+    problems.push(problem('invalid_step', 'COPY steps name different filesHash values; upload one context holding every file and use its digest in each.', 'request', { field: 'steps' }));
+  } else if (filesHashes.size === 1) {
+    const resolved = await deps.contexts.resolveByDigest(tenantId, [...filesHashes][0]);
+    problems.push(...resolved.problems);
+    context = resolved.context;
   }
 
-  // The Dockerfile text, and where its lines come from.
-  let text: string | undefined;
-  let generated: ReturnType<typeof stepsToDockerfile> | undefined;
+  // A Dockerfile given inline or read from the context.
   if (source.kind === 'dockerfile') {
     if (typeof req.dockerfile === 'string') {
       text = req.dockerfile;
@@ -86,11 +101,6 @@ export async function evaluateRequest(body: unknown, tenantId: string, deps: Eva
         problems.push(problem('context_source_missing', `dockerfile_path ${JSON.stringify(req.dockerfile_path)} is not a file of the build context (or is larger than 1 MiB).`, 'context', { field: 'dockerfile_path' }));
       }
     }
-  } else if (source.kind === 'steps' && typeof req.base_image === 'string' && !fieldBad('base_image')) {
-    generated = stepsToDockerfile(req.base_image, req.steps);
-    problems.push(...generated.problems);
-    warnings.push(...generated.warnings);
-    if (generated.problems.length === 0) text = generated.dockerfile;
   }
 
   // Plan the Dockerfile, or the bare image.
