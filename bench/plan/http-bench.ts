@@ -11,7 +11,7 @@ import { firstJsonLine, spawnNode, stopChild } from './child-processes.ts';
 import { uploadContext } from './context-archive.ts';
 import { fixtureContextFiles, variantDockerfile } from './fixture-dockerfile.ts';
 import { assertAllOk, runLoad, type LoadResult } from './load-test.ts';
-import { cpuShares, cpuTicks } from './machine-info.ts';
+import { cpuShares, cpuTicks, processCpuMs } from './machine-info.ts';
 import type { TargetReady } from './target-server.ts';
 
 /** Settings of the HTTP runs. */
@@ -23,10 +23,12 @@ export interface HttpOptions {
   profileDir?: string;
 }
 
-/** One measured load run with the machine's CPU shares during it. */
+/** One measured load run with the machine's CPU shares during it and the server's CPU time per response. */
 export interface MeasuredRun extends LoadResult {
   busyPct: number;
   stealPct: number;
+  /** CPU time (user + system, all threads) the server process used per response, in microseconds. */
+  serverCpuUsPerRequest: number | null;
 }
 
 /** Results of {@link runHttpBench}. */
@@ -44,11 +46,15 @@ export interface HttpResult {
 const TARGET = fileURLToPath(new URL('./target-server.ts', import.meta.url));
 const TENANT = 'bench';
 
-async function measured(label: string, run: () => Promise<LoadResult>): Promise<MeasuredRun> {
+async function measured(label: string, serverPid: number | undefined, run: () => Promise<LoadResult>): Promise<MeasuredRun> {
   const before = cpuTicks();
+  const serverBefore = serverPid === undefined ? undefined : processCpuMs(serverPid);
   const result = await run();
+  const serverAfter = serverPid === undefined ? undefined : processCpuMs(serverPid);
   assertAllOk(label, result);
-  return { ...result, ...cpuShares(before, cpuTicks()) };
+  const serverCpuUsPerRequest = serverBefore === undefined || serverAfter === undefined
+    ? null : Math.round(((serverAfter - serverBefore) * 1000) / result.total);
+  return { ...result, ...cpuShares(before, cpuTicks()), serverCpuUsPerRequest };
 }
 
 async function startTarget(args: string[], env: Record<string, string> = {}) {
@@ -95,16 +101,16 @@ export async function runHttpBench(text: string, opts: HttpOptions): Promise<Htt
     await writeFile(responseFile, response);
 
     const load = { url: `${kiln.url}/v1/templates/plan`, apiKey, connections: opts.connections };
-    await measured('Kiln warm-up', () => runLoad({ ...load, bodyFile, durationS: opts.warmupS }));
-    const kilnRun = await measured('Kiln plan', () => runLoad({ ...load, bodyFile, durationS: opts.durationS }));
-    const uniqueRun = await measured('Kiln plan, unique bodies', () => runLoad({ ...load, bodyFile: uniqueFile, durationS: opts.durationS, idReplacement: true }));
+    await measured('Kiln warm-up', kiln.child.pid, () => runLoad({ ...load, bodyFile, durationS: opts.warmupS }));
+    const kilnRun = await measured('Kiln plan', kiln.child.pid, () => runLoad({ ...load, bodyFile, durationS: opts.durationS }));
+    const uniqueRun = await measured('Kiln plan, unique bodies', kiln.child.pid, () => runLoad({ ...load, bodyFile: uniqueFile, durationS: opts.durationS, idReplacement: true }));
     await stopping.pop()!();
 
     const floor = await startTarget([TARGET, 'floor', responseFile]);
     stopping.push(() => stopChild(floor.child));
     const floorLoad = { url: `${floor.url}/v1/templates/plan`, apiKey, connections: opts.connections, bodyFile };
-    await measured('floor warm-up', () => runLoad({ ...floorLoad, durationS: opts.warmupS }));
-    const floorRun = await measured('floor', () => runLoad({ ...floorLoad, durationS: opts.durationS }));
+    await measured('floor warm-up', floor.child.pid, () => runLoad({ ...floorLoad, durationS: opts.warmupS }));
+    const floorRun = await measured('floor', floor.child.pid, () => runLoad({ ...floorLoad, durationS: opts.durationS }));
     await stopping.pop()!();
 
     return {

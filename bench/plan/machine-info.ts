@@ -57,3 +57,15 @@ export function cpuShares(from: CpuTicks, to: CpuTicks): { busyPct: number; stea
   const pct = (n: number) => Math.round((n / total) * 1000) / 10;
   return { busyPct: pct(total - (to.idle - from.idle) - (to.steal - from.steal)), stealPct: pct(to.steal - from.steal) };
 }
+
+/** CPU time (user + system) a process has used so far, in milliseconds; undefined where /proc is not readable. */
+export function processCpuMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 14 and 15 of stat (utime, stime), counted from the state field (3), in clock ticks of 10 ms.
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}

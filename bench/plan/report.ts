@@ -57,18 +57,21 @@ export function formatResults(r: PlanBenchResults): string {
   if (h) {
     const g = r.goals.planRps!;
     const row = (name: string, run: HttpResult['kiln'], vs: string) => [
-      name, int(run.requestsPerSec), `${run.latencyP50Ms} ms`, `${run.latencyP99Ms} ms`, int(run.total), String(run.non2xx), vs, `${run.busyPct}% / ${run.stealPct}%`,
+      name, int(run.requestsPerSec), `${run.latencyP50Ms} ms`, `${run.latencyP99Ms} ms`, int(run.total), String(run.non2xx),
+      run.serverCpuUsPerRequest === null ? '?' : `${int(run.serverCpuUsPerRequest)} µs`, vs, `${run.busyPct}% / ${run.stealPct}%`,
     ];
     out.push(
       '',
       `HTTP: POST /v1/templates/plan, ${h.connections} connections, ${h.durationS} s each, ${h.loadGenerator}; ` +
         `request ${int(h.requestBytes)} B, response ${int(h.responseBytes)} B${h.profiled ? '; SERVER PROFILED: figures are low' : ''}`,
       table([
-        ['server', 'req/s (mean)', 'p50', 'p99', 'responses', 'non-2xx', 'vs goal / floor', 'CPU busy / stolen'],
+        ['server', 'req/s (mean)', 'p50', 'p99', 'responses', 'non-2xx', 'server CPU/req', 'vs goal / floor', 'machine busy / stolen'],
         row('Kiln, same body', h.kiln, `${x(g.ratioToGoal)} of ${int(g.goal)} ${g.met ? 'met' : 'MISSED'}; ${x(r.goals.floorRatio!)} of floor`),
         row('Kiln, unique Dockerfile per request', h.kilnUnique, `${x(h.kilnUnique.requestsPerSec / g.goal)} of goal; ${x(h.kilnUnique.requestsPerSec / h.floor.requestsPerSec)} of floor`),
         row('floor: bare Fastify, fixed response', h.floor, ''),
       ]),
+      `Server CPU/req is the server process's CPU time (all threads) per response; ${int(1e6 / GOAL_PLAN_RPS)} µs is the most ` +
+        `one core can spend per request at ${int(GOAL_PLAN_RPS)} req/s. Machine busy includes the load generator and anything else running.`,
     );
   }
   out.push('', `Whole run: ${r.wallSeconds.toFixed(1)} s`);

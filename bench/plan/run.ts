@@ -38,6 +38,7 @@ function onSignal(signal: NodeJS.Signals): void {
 
 async function main(): Promise<number> {
   const started = performance.now();
+  const date = new Date().toISOString();
   const durationS = flag('duration', 10);
   const warmupS = flag('warmup', 2);
   const rounds = flag('rounds', 9);
@@ -61,7 +62,6 @@ async function main(): Promise<number> {
     if (profileDir) process.stderr.write(`CPU profile of the Kiln server written to ${profileDir}\n`);
   }
 
-  const date = new Date().toISOString();
   const results: PlanBenchResults = {
     date,
     command: `npm run bench:plan${process.argv.length > 2 ? ' -- ' + process.argv.slice(2).join(' ') : ''}`,
