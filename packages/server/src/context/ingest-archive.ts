@@ -128,7 +128,6 @@ async function takeEntry(entry: Entry, tree: ContextTree, batch: BlobBatch, limi
   const mode = (h.mode ?? 0) & 0o7777;
   if (names.length === 0) {
     if (type !== 'directory') throw fail('invalid_archive', `${label} would replace the context root.`);
-    await drain(entry, progress);
     return;
   }
   const path = names.join('/');
@@ -137,7 +136,9 @@ async function takeEntry(entry: Entry, tree: ContextTree, batch: BlobBatch, limi
     tree.put(names, { type: 'file', mode, size: blob.size, sha256: blob.sha256 });
     return;
   }
-  await drain(entry, progress);
+  // tar-stream hands a directory no content (its stream would never end when the header claims
+  // a size), so only links are drained.
+  if (type !== 'directory') await drain(entry, progress);
   if (type === 'directory') {
     tree.put(names, { type: 'dir', mode, size: 0 });
   } else if (type === 'symlink') {
