@@ -19,17 +19,24 @@ export function normalizeEntryPath(raw: string): PathResult {
   if (raw.includes('\0')) return { ok: false, escape: false, reason: 'contains a NUL byte' };
   if (Buffer.byteLength(raw) > MAX_PATH_BYTES) return { ok: false, escape: false, reason: `is longer than ${MAX_PATH_BYTES} bytes` };
   if (raw.startsWith('/')) return { ok: false, escape: true, reason: 'is absolute' };
+  const path = lexical(raw);
+  if (path === undefined) return { ok: false, escape: true, reason: 'uses .. to climb out of the context' };
+  return { ok: true, path };
+}
+
+/** Resolves `.` and `..` in a relative path; undefined when `..` climbs above the root. */
+function lexical(raw: string): string | undefined {
   const stack: string[] = [];
   for (const part of raw.split('/')) {
     if (part === '' || part === '.') continue;
     if (part === '..') {
-      if (stack.length === 0) return { ok: false, escape: true, reason: 'uses .. to climb out of the context' };
+      if (stack.length === 0) return undefined;
       stack.pop();
       continue;
     }
     stack.push(part);
   }
-  return { ok: true, path: stack.join('/') };
+  return stack.join('/');
 }
 
 /** The directory part of a normalised path (`''` for a top-level entry). */
@@ -48,8 +55,7 @@ export function linkTargetPath(linkPath: string, target: string): PathResult {
   if (Buffer.byteLength(target) > MAX_PATH_BYTES) return { ok: false, escape: false, reason: `has a target longer than ${MAX_PATH_BYTES} bytes` };
   if (target.startsWith('/')) return { ok: false, escape: true, reason: `points to the absolute path ${target}` };
   const dir = parentOf(linkPath);
-  const joined = dir === '' ? target : `${dir}/${target}`;
-  const result = normalizeEntryPath(joined);
-  if (!result.ok) return { ok: false, escape: true, reason: `points to ${target}, outside the context` };
-  return result;
+  const resolved = lexical(dir === '' ? target : `${dir}/${target}`);
+  if (resolved === undefined) return { ok: false, escape: true, reason: `points to ${target}, outside the context` };
+  return { ok: true, path: resolved };
 }

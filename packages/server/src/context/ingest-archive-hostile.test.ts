@@ -52,6 +52,7 @@ const CASES: Hostile[] = [
   { name: 'block device', archive: () => packTar([{ name: 'dev/sda', type: 'block-device' }]), code: 'special_file_rejected', mentions: 'dev/sda' },
   { name: 'unknown entry type (V, a volume label)', archive: async () => rawTar([{ header: { name: 'label', typeflag: 'V' } }]), code: 'invalid_archive', mentions: 'label' },
   { name: 'entry below a regular file', archive: () => packTar([file('a'), file('a/b')]), code: 'invalid_archive', mentions: 'a/b' },
+  { name: 'a path longer than 4096 bytes (PAX)', archive: () => packTar([file('p/'.repeat(2100) + 'end')]), code: 'invalid_archive', mentions: 'longer than 4096 bytes' },
   { name: 'file that replaces the root', archive: () => packTar([file('./')]), code: 'invalid_archive', mentions: './' },
   { name: 'file larger than maxFileBytes (refused from its header)', archive: async () => rawTar([{ header: { name: 'big.bin', typeflag: '0', size: 200 * MIB } }]).subarray(0, 512), code: 'archive_too_large', mentions: 'big.bin', limits: { maxFileBytes: 10 * MIB } },
   { name: 'files adding up past maxTotalBytes', archive: () => packTar([file('a', 'a'.repeat(600)), file('b', 'b'.repeat(600))]), code: 'archive_too_large', mentions: 'b', limits: { maxTotalBytes: 1000 } },

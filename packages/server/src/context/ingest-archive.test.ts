@@ -119,6 +119,13 @@ describe('ingestArchive on good archives', () => {
     assert.deepEqual((await ingest(gnu)).files.map((f) => [f.path, f.size]), [[gnuName, 3]]);
   });
 
+  test('a path of 2,000 directories is taken in, with every parent listed', async () => {
+    const deep = Array.from({ length: 2000 }, () => 'a').join('/') + '/leaf';
+    const r = await ingest(await packTar([{ name: deep, content: 'deep' }, { name: deep.replace('/leaf', '/up'), type: 'symlink', linkname: '../'.repeat(1000) + 'a' }]));
+    assert.equal(r.file_count, 2002);
+    assert.equal(r.files.find((f) => f.type === 'file')?.path, deep);
+  });
+
   test('an archive with no entries is a valid, empty context', async () => {
     const r = await ingest(await packTar([]));
     assert.deepEqual(r.files, []);

@@ -38,6 +38,12 @@ interface Progress {
   last: string | undefined;
 }
 
+/** A path quoted for a message, shortened in the middle when it is very long. */
+function quote(path: string): string {
+  const text = JSON.stringify(path);
+  return text.length <= 240 ? text : `${text.slice(0, 120)}…${text.slice(-100)}`;
+}
+
 function fail(code: 'invalid_archive' | 'archive_path_escape' | 'special_file_rejected' | 'archive_too_large', message: string): KilnError {
   return new KilnError(code, message, { phase: 'context' });
 }
@@ -58,7 +64,7 @@ function readError(caught: unknown, progress: Progress): KilnError {
   if (err instanceof KilnError) return err;
   const text = err instanceof Error ? err.message : String(err);
   const reason = FRIENDLY.find(([re]) => re.test(text))?.[1] ?? `it could not be read (${text})`;
-  const where = progress.last === undefined ? 'before the first entry' : `at or after entry ${JSON.stringify(progress.last)}`;
+  const where = progress.last === undefined ? 'before the first entry' : `at or after entry ${quote(progress.last)}`;
   return fail('invalid_archive', `The uploaded context is not a readable tar, tar.gz or tar.zst archive: ${reason}, ${where}.`);
 }
 
@@ -104,9 +110,9 @@ async function takeEntry(entry: Entry, tree: ContextTree, batch: BlobBatch, limi
   const h = entry.header;
   const name = h.name;
   progress.last = name;
-  const label = `Archive entry ${JSON.stringify(name)}`;
+  const label = `Archive entry ${quote(name)}`;
   if (++progress.entries > limits.maxFiles) {
-    throw fail('archive_too_large', `The archive has more than ${limits.maxFiles} entries (at ${JSON.stringify(name)}).`);
+    throw fail('archive_too_large', `The archive has more than ${limits.maxFiles} entries (at ${quote(name)}).`);
   }
   const type = h.type as string | null | undefined;
   if (type === 'character-device' || type === 'block-device' || type === 'fifo') {
@@ -121,7 +127,7 @@ async function takeEntry(entry: Entry, tree: ContextTree, batch: BlobBatch, limi
     throw fail('archive_too_large', `${label} is ${size} bytes; the limit for one file is ${limits.maxFileBytes} bytes.`);
   }
   if (progress.declared + size > limits.maxTotalBytes) {
-    throw fail('archive_too_large', `The archive expands past ${limits.maxTotalBytes} bytes (at ${JSON.stringify(name)}).`);
+    throw fail('archive_too_large', `The archive expands past ${limits.maxTotalBytes} bytes (at ${quote(name)}).`);
   }
   progress.declared += size;
   const names = checkedPath(name, tree, label);
@@ -150,10 +156,10 @@ async function takeEntry(entry: Entry, tree: ContextTree, batch: BlobBatch, limi
     tree.put(names, { type: 'symlink', mode, size: 0, target });
   } else {
     const linkname = h.linkname ?? '';
-    const linked = checkedPath(linkname, tree, `${label} is a hard link to ${JSON.stringify(linkname)}, which`).join('/');
+    const linked = checkedPath(linkname, tree, `${label} is a hard link to ${quote(linkname)}, which`).join('/');
     const original = tree.get(linked);
     if (!original) {
-      throw fail('archive_path_escape', `${label} is a hard link to ${JSON.stringify(linkname)}, which is not an earlier entry of the archive.`);
+      throw fail('archive_path_escape', `${label} is a hard link to ${quote(linkname)}, which is not an earlier entry of the archive.`);
     }
     if (original.type === 'dir') throw fail('invalid_archive', `${label} is a hard link to a directory.`);
     const { path: _, ...copy } = original;
@@ -202,7 +208,7 @@ export async function ingestArchive(input: ArchiveInput, opts: IngestArchiveOpti
     maxExpandedBytes: () => progress.declared + TAR_OVERHEAD_BASE_BYTES + TAR_OVERHEAD_PER_ENTRY_BYTES * progress.entries,
     expandedError: (n) => fail('archive_too_large',
       `The archive holds more than the allowed framing besides its file content (${n} bytes read, ${progress.declared} bytes of content, ` +
-      `${progress.last === undefined ? 'before the first entry' : `after entry ${JSON.stringify(progress.last)}`}); it may be a decompression bomb.`),
+      `${progress.last === undefined ? 'before the first entry' : `after entry ${quote(progress.last)}`}); it may be a decompression bomb.`),
   });
   const pumping = feed(bytes, extract, progress);
   try {
