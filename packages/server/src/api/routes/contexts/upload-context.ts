@@ -15,5 +15,13 @@ export const uploadContext: RouteModule = (app, { contexts }) => {
       consumes: ARCHIVE_TYPES,
     },
     bodyLimit: Number.MAX_SAFE_INTEGER,
-  }, async (req, reply) => reply.status(201).send(await contexts.upload(req.tenantId, req.body as Readable | undefined, req.headers['content-type'])));
+  }, async (req, reply) => {
+    try {
+      return reply.status(201).send(await contexts.upload(req.tenantId, req.body as Readable | undefined, req.headers['content-type']));
+    } catch (err) {
+      // A refused upload may still be arriving: answer, then close the connection instead of reading the rest.
+      reply.header('connection', 'close');
+      throw err;
+    }
+  });
 };
