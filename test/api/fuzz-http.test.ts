@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { startKiln, type KilnFixture } from '../fixtures/kiln-server.ts';
-import { seededRng, type Rng } from '../fixtures/prng.ts';
+import { seededRng, type Rng } from '../../packages/server/src/testing/seeded-rng.ts';
 import { ERROR_CODES } from '../../packages/server/src/errors/codes.ts';
 
 const CORPUS_DIR = path.resolve(import.meta.dirname, '../corpus/dockerfiles');

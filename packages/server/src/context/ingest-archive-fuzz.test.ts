@@ -7,21 +7,11 @@ import { KilnError } from '../errors/errors.ts';
 import { ERROR_CODES } from '../errors/codes.ts';
 import { chunked, gzip, packTar, tempStore } from './archive-fixtures.ts';
 import { ingestArchive } from './ingest-archive.ts';
+import { prng } from '../testing/seeded-rng.ts';
 
 const ITERATIONS = 3000;
 const TIME_BOX_MS = 10_000;
 
-/** mulberry32: a small seeded PRNG, so a failure can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Rewrites the checksum of every block that looks like a ustar header, so mutations get past it. */
 function fixChecksums(buf: Buffer): void {

@@ -8,23 +8,13 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { ERROR_CODES } from '../errors/codes.ts';
 import { ANALYSIS_FAILED_MESSAGE, analyzeDockerfile } from './analyze-dockerfile.ts';
+import { prng } from '../testing/seeded-rng.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20240611);
 const CASES = Number(process.env.FUZZ_CASES ?? 3000);
 const corpusDir = new URL('../../../../test/corpus/dockerfiles/', import.meta.url);
 const corpus = readdirSync(corpusDir).filter((f) => f.endsWith('.Dockerfile')).sort().map((f) => readFileSync(new URL(f, corpusDir), 'utf8'));
 
-/** mulberry32: a small seeded generator. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const INSERTS = ['\\', '\\\n', '`', '<<EOF', '<<-EOT\n', "<<'X'", '\nEOF\n', '${', '${A:-', '$', '"', "'", '[', '["a",', '#', '\n# escape=`\n', '\r', '\u0000', 'FROM ', '\nCOPY --from=', ' AS x', '--mount=type=secret', '\nHEALTHCHECK CMD ', '\nONBUILD ', '\uFEFF'];
 

@@ -6,18 +6,8 @@ import { stepsToDockerfile } from './steps-to-dockerfile.ts';
 import { StepSchema } from './steps-schema.ts';
 import { readInstructions } from './steps-test-checker.ts';
 import { verifyStep } from './steps-test-verify.ts';
+import { prng } from '../testing/seeded-rng.ts';
 
-/** mulberry32: a small seeded PRNG, so every run tries the same inputs. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const rand = prng(0x6b696c6e);
 const int = (n: number) => Math.floor(rand() * n);
