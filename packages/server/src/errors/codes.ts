@@ -57,7 +57,7 @@ export const ERROR_CODES = {
   context_source_missing: { status: 400, description: 'A COPY or ADD source is not in the build context.' },
   invalid_context: { status: 400, description: 'build_context is malformed.' },
   invalid_archive: { status: 400, description: 'The uploaded context is not a readable tar or tar.gz archive.' },
-  archive_path_escape: { status: 400, description: 'An archive entry or link would land outside the context root.' },
+  archive_path_escape: { status: 400, description: 'An archive or image layer entry, or a link in it, would land outside its root.' },
   special_file_rejected: { status: 400, description: 'An archive or layer holds a socket, FIFO or device file.' },
   archive_too_large: { status: 413, description: 'The archive expands past the configured size or file-count limit.' },
 
@@ -72,6 +72,13 @@ export const ERROR_CODES = {
   base_image_not_found: { status: 404, description: 'The base image does not exist in its registry.' },
   registry_auth_failed: { status: 401, description: 'The registry refused the credentials given.' },
   unsupported_layer_media_type: { status: 422, description: 'An image layer has a media type Kiln cannot apply.' },
+  unsupported_manifest: { status: 422, description: 'The image manifest is of a kind Kiln does not import (for example Docker schema 1).' },
+  no_matching_platform: { status: 422, description: 'The image offers no Linux manifest for this host\'s architecture; the message lists what it offers.' },
+  registry_unreachable: { status: 502, description: 'The registry could not be reached, or kept failing after retries.' },
+  digest_mismatch: { status: 502, description: 'Content from the registry did not match its digest or size.' },
+  invalid_layer: { status: 422, description: 'An image layer is not a readable tar stream in its declared compression.' },
+  layer_too_large: { status: 413, description: 'A layer or image expands past the configured size limit (decompression-bomb guard).' },
+  unknown_image_user: { status: 422, description: 'The image\'s User names a user or group that its /etc/passwd or /etc/group does not define.' },
   warm_pool_unavailable: { status: 503, description: 'No ready sandbox was available from the warm pool in time.' },
 } as const satisfies Record<string, ErrorCodeSpec>;
 
