@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { KilnError } from './errors/errors.ts';
+import { BUILTIN_TENANT } from './domain/builtin-tenant.ts';
 
 /** Parsed configuration. */
 export interface Config {
@@ -52,6 +53,7 @@ export function parseApiKeys(raw: string): Map<string, string> {
       throw new KilnError('invalid_request',
         'KILN_API_KEYS must be comma-separated key=tenant pairs; tenant ids use letters, digits, "_" and "-" (at most 64).');
     }
+    if (tenant === BUILTIN_TENANT) throw new KilnError('invalid_request', `KILN_API_KEYS: tenant "${BUILTIN_TENANT}" is reserved for builtin templates.`);
     if (key.length < 16) throw new KilnError('invalid_request', `KILN_API_KEYS: the key for tenant ${tenant} is shorter than 16 characters.`);
     keys.set(key, tenant);
   }

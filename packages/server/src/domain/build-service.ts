@@ -105,7 +105,7 @@ export class BuildService {
   async resolveTemplate(tenantId: string, ref: string): Promise<TemplateRecord> {
     const target = templateRefTarget(ref);
     const t = target?.id ? await this.store.getTemplate(tenantId, target.id)
-      : target?.name ? await this.store.findTemplateByName(tenantId, target.name) : undefined;
+      : target?.name && !target.builtin ? await this.store.findTemplateByName(tenantId, target.name) : undefined;
     if (!t) throw new KilnError('template_not_found', `Template ${JSON.stringify(ref)} was not found.`);
     return t;
   }

@@ -15,6 +15,7 @@ import { withReadinessDefaults } from '../request/check-readiness.ts';
 import { canonicalJson, sha256Digest } from '../digest.ts';
 import { decideSource, sourceTypeOf } from './source-rules.ts';
 import { findTemplateRefs } from './template-refs.ts';
+import { BUILTIN_PREFIX } from '../builtin-tenant.ts';
 import { checkAuth } from './auth-rules.ts';
 import { digestInput, sanitizeDefinition } from './sanitize-definition.ts';
 import type { ContextResolver, ResolvedContext } from './context-resolver.ts';
@@ -119,7 +120,7 @@ export async function evaluateRequest(body: unknown, tenantId: string, deps: Eva
     templateRefs = await findTemplateRefs(deps.store, tenantId, [req.base_image]);
   }
   for (const ref of templateRefs) {
-    if (!ref.startsWith('tmpl_')) warnings.push(`${ref} refers to your template ${JSON.stringify(ref.split(':')[0])}, not to a registry image; write the full registry name (e.g. docker.io/library/${ref}) to pull the image instead.`);
+    if (!ref.startsWith('tmpl_') && !ref.startsWith(BUILTIN_PREFIX)) warnings.push(`${ref} refers to your template ${JSON.stringify(ref.split(':')[0])}, not to a registry image; write the full registry name (e.g. docker.io/library/${ref}) to pull the image instead.`);
   }
 
   // Context references and secrets.

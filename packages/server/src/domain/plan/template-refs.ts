@@ -2,16 +2,22 @@
  * Which image references name one of the tenant's templates. A template is used as a base when
  * a FROM line or base_image is its id (`tmpl_…`) or its name (optionally `name:tag` or
  * `name:tb_…`); such a name shadows a Docker Hub image of the same short name, and the plan
- * warns when it does.
+ * warns when it does. Refs in the reserved `kiln/` namespace name builtin templates
+ * (`kiln/debian:bookworm`), which every tenant may use once the server has built them.
  */
 import type { Store } from '../../store/store.ts';
 import { TEMPLATE_NAME_RE } from '../request/names.ts';
+import { BUILTIN_PREFIX, BUILTIN_TENANT } from '../builtin-tenant.ts';
 
 const TEMPLATE_ID_RE = /^tmpl_[a-z2-7]{20}$/;
 
 /** The template name or id a ref would name, when it has a template ref's shape. */
-export function templateRefTarget(ref: string): { id?: string; name?: string } | undefined {
+export function templateRefTarget(ref: string): { id?: string; name?: string; builtin?: boolean } | undefined {
   if (TEMPLATE_ID_RE.test(ref)) return { id: ref };
+  if (ref.startsWith(BUILTIN_PREFIX)) {
+    const inner = templateRefTarget(ref.slice(BUILTIN_PREFIX.length));
+    return inner?.name ? { name: inner.name, builtin: true } : undefined;
+  }
   const [name, qualifier, ...rest] = ref.split(':');
   if (rest.length > 0 || !TEMPLATE_NAME_RE.test(name)) return undefined;
   if (qualifier !== undefined && !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(qualifier)) return undefined;
@@ -26,7 +32,7 @@ export async function findTemplateRefs(store: Store, tenantId: string, refs: Ite
     if (!target) continue;
     const tmpl = target.id
       ? await store.getTemplate(tenantId, target.id)
-      : await store.findTemplateByName(tenantId, target.name!);
+      : await store.findTemplateByName(target.builtin ? BUILTIN_TENANT : tenantId, target.name!);
     if (tmpl) found.add(ref);
   }
   return found;
