@@ -46,10 +46,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
     const text = String(body);
-    if (text.trim() === '') return done(null, undefined);
     try {
       done(null, JSON.parse(text));
     } catch {
+      if (text.trim() === '') return done(null, undefined);
       done(new KilnError('invalid_json', 'The request body is not valid JSON: send a JSON object.', { phase: 'request' }), undefined);
     }
   });

@@ -13,6 +13,10 @@ import type { Store } from '../store/store.ts';
 import type { BuildRequest } from './schemas/build-request-schema.ts';
 import type { ContextResolver, ResolvedContext } from './plan/context-resolver.ts';
 import { newId } from './ids.ts';
+import { LruCache } from './lru-cache.ts';
+
+/** Manifests larger than this are not kept in memory. */
+const MAX_CACHED_MANIFEST_FILES = 10_000;
 
 /** The answer to an upload. */
 export interface UploadedContext {
@@ -29,6 +33,7 @@ export class ContextService implements ContextResolver {
   private readonly store: Store;
   private readonly blobs: BlobStore;
   private readonly limits: ContextLimits;
+  private readonly manifests = new LruCache<string, ResolvedContext>(64);
 
   private constructor(store: Store, blobs: BlobStore, limits: ContextLimits) {
     this.store = store;
@@ -73,11 +78,11 @@ export class ContextService implements ContextResolver {
       return { problems: [problem('invalid_context', 'build_context needs exactly one of context_manifest_id (an uploaded context) or files (inline files).', 'context', { field: 'build_context' })] };
     }
     if (hasId) {
-      const m = await this.store.getContextManifest(tenantId, spec.context_manifest_id!);
-      if (!m) {
+      const context = await this.manifest(tenantId, spec.context_manifest_id!);
+      if (!context) {
         return { problems: [problem('context_not_found', `build_context.context_manifest_id ${JSON.stringify(spec.context_manifest_id)} was not found; upload the context with POST /v1/templates/contexts first.`, 'context', { field: 'build_context.context_manifest_id' })] };
       }
-      return { problems: [], context: { manifest_id: m.id, digest: m.digest, file_count: m.file_count, files: m.files } };
+      return { problems: [], context };
     }
     const inline = await ingestInlineFiles(spec.files, { blobs: this.blobs, persist: opts.persist });
     if (inline.problems.length || !inline.context) return { problems: inline.problems };
@@ -91,6 +96,18 @@ export class ContextService implements ContextResolver {
       });
     }
     return { problems: [], context: { manifest_id: manifestId, digest: c.digest, file_count: c.file_count, files: c.files } };
+  }
+
+  /** A stored manifest as a resolved context; manifests never change, so recent ones are kept in memory. */
+  private async manifest(tenantId: string, id: string): Promise<ResolvedContext | undefined> {
+    const key = `${tenantId}\n${id}`;
+    const hit = this.manifests.get(key);
+    if (hit) return hit;
+    const m = await this.store.getContextManifest(tenantId, id);
+    if (!m) return undefined;
+    const context: ResolvedContext = { manifest_id: m.id, digest: m.digest, file_count: m.file_count, files: m.files };
+    if (m.file_count <= MAX_CACHED_MANIFEST_FILES) this.manifests.set(key, context);
+    return context;
   }
 
   /** Finds the tenant's uploaded context with this digest (the second platform's `filesHash`). */

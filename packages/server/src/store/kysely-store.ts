@@ -90,6 +90,13 @@ export class KyselyStore implements Store {
     return row && templateFromRow(row);
   }
 
+  async findTemplatesByNames(tenantId: string, names: string[]): Promise<TemplateRecord[]> {
+    if (names.length === 0) return [];
+    const rows = await this.#db.selectFrom('templates').selectAll()
+      .where('tenant_id', '=', tenantId).where('name', 'in', [...new Set(names)]).execute();
+    return rows.map(templateFromRow);
+  }
+
   async touchTemplate(tenantId: string, id: string, now: string): Promise<void> {
     await this.#db.updateTable('templates').set({ updated_at: now })
       .where('tenant_id', '=', tenantId).where('id', '=', id).execute();

@@ -256,6 +256,14 @@ export function runStoreSuite(name: string, open: () => Promise<Store>, cleanup?
       assert.equal(await store.getContextManifest(tenant, uniqueId('ctx')), undefined);
     });
 
+    test('templates by names: one query returns the tenant\'s matches only', async () => {
+      const tpl = await tenantWithTemplate();
+      const other = await tenantWithTemplate();
+      const found = await store.findTemplatesByNames(tpl.tenant_id, [tpl.name, other.name, 'no-such-name', tpl.name]);
+      assert.deepEqual(found, [tpl]);
+      assert.deepEqual(await store.findTemplatesByNames(tpl.tenant_id, []), []);
+    });
+
     test('context manifests by digest: the newest of the tenant, never another tenant\'s', async () => {
       const tenant = uniqueId('ten');
       const other = uniqueId('ten');

@@ -171,6 +171,8 @@ export interface Store {
   getTemplate(tenantId: string, id: string): Promise<TemplateRecord | undefined>;
   /** A tenant's template by name. */
   findTemplateByName(tenantId: string, name: string): Promise<TemplateRecord | undefined>;
+  /** Those of the named templates the tenant has, in one query. */
+  findTemplatesByNames(tenantId: string, names: string[]): Promise<TemplateRecord[]>;
   /** Updates a template's `updated_at`. */
   touchTemplate(tenantId: string, id: string, now: string): Promise<void>;
 

@@ -5,7 +5,6 @@
  * go through here, so they agree. Nothing throws for bad input: problems are collected.
  */
 import { problem, type Problem } from '../../errors/errors.ts';
-import { analyzeDockerfile } from '../../dockerfile/analyze-dockerfile.ts';
 import { stepsToDockerfile } from '../../dockerfile/steps-to-dockerfile.ts';
 import { findMissingSources } from '../../context/match-sources.ts';
 import type { Store, BuildBackend, SourceType } from '../../store/store.ts';
@@ -15,6 +14,7 @@ import { withReadinessDefaults } from '../request/check-readiness.ts';
 import { canonicalJson, sha256Digest } from '../digest.ts';
 import { decideSource, sourceTypeOf } from './source-rules.ts';
 import { findTemplateRefs } from './template-refs.ts';
+import { analyzeCached } from './analysis-cache.ts';
 import { BUILTIN_PREFIX } from '../builtin-tenant.ts';
 import { checkAuth } from './auth-rules.ts';
 import { digestInput, sanitizeDefinition } from './sanitize-definition.ts';
@@ -108,9 +108,7 @@ export async function evaluateRequest(body: unknown, tenantId: string, deps: Eva
   let analysis: DockerfileAnalysis | undefined;
   let templateRefs = new Set<string>();
   if (text !== undefined && !fieldBad('dockerfile')) {
-    const analyze = (refs: Set<string>) => analyzeDockerfile(text!, {
-      buildArgs: req.build_args, buildTarget: req.build_target, isTemplateRef: (r) => refs.has(r),
-    });
+    const analyze = (refs: Set<string>) => analyzeCached(text!, { buildArgs: req.build_args, buildTarget: req.build_target, templateRefs: refs });
     analysis = analyze(templateRefs);
     templateRefs = await findTemplateRefs(deps.store, tenantId, analysis.external_images);
     if (templateRefs.size > 0) analysis = analyze(templateRefs);

@@ -24,16 +24,23 @@ export function templateRefTarget(ref: string): { id?: string; name?: string; bu
   return { name };
 }
 
-/** The subset of `refs` that name templates of the tenant. */
+/** The subset of `refs` that name templates of the tenant (or builtins), in at most three queries. */
 export async function findTemplateRefs(store: Store, tenantId: string, refs: Iterable<string>): Promise<Set<string>> {
-  const found = new Set<string>();
+  const targets = new Map<string, NonNullable<ReturnType<typeof templateRefTarget>>>();
   for (const ref of new Set(refs)) {
     const target = templateRefTarget(ref);
-    if (!target) continue;
-    const tmpl = target.id
-      ? await store.getTemplate(tenantId, target.id)
-      : await store.findTemplateByName(target.builtin ? BUILTIN_TENANT : tenantId, target.name!);
-    if (tmpl) found.add(ref);
+    if (target) targets.set(ref, target);
+  }
+  const found = new Set<string>();
+  if (targets.size === 0) return found;
+  const names = async (builtin: boolean) => {
+    const wanted = [...targets.values()].filter((t) => t.name && !!t.builtin === builtin).map((t) => t.name!);
+    const rows = await store.findTemplatesByNames(builtin ? BUILTIN_TENANT : tenantId, wanted);
+    return new Set(rows.map((r) => r.name));
+  };
+  const [own, builtins] = await Promise.all([names(false), names(true)]);
+  for (const [ref, t] of targets) {
+    if (t.id ? await store.getTemplate(tenantId, t.id) : (t.builtin ? builtins : own).has(t.name!)) found.add(ref);
   }
   return found;
 }

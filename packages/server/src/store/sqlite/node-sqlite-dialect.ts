@@ -52,8 +52,12 @@ function* plainRows(rows: Iterable<unknown>): IterableIterator<unknown> {
   for (const row of rows) yield plainRow(row);
 }
 
-/** Wraps a `node:sqlite` statement in the better-sqlite3 shape kysely's SQLite driver calls. */
-function adaptStatement(stmt: StatementSync): SqliteStatement {
+/**
+ * Wraps a `node:sqlite` statement in the better-sqlite3 shape kysely's SQLite driver calls.
+ * `all` and `run` reuse the compiled statement; `iterate` prepares its own, since a statement
+ * runs one iteration at a time.
+ */
+function adaptStatement(db: DatabaseSync, sql: string, stmt: StatementSync): SqliteStatement {
   const bind = (params: ReadonlyArray<unknown>) => params.map(toSqlInput);
   return {
     reader: stmt.columns().length > 0,
@@ -62,15 +66,32 @@ function adaptStatement(stmt: StatementSync): SqliteStatement {
       const r = stmt.run(...bind(params));
       return { changes: r.changes, lastInsertRowid: r.lastInsertRowid };
     },
-    iterate: (params) => plainRows(stmt.iterate(...bind(params))),
+    iterate: (params) => plainRows(db.prepare(sql).iterate(...bind(params))),
   };
 }
 
-/** Wraps a `node:sqlite` database in the better-sqlite3 shape kysely's SQLite dialect takes. */
+/** How many compiled statements a connection keeps (Kiln's queries are few; most are reused on every request). */
+const STATEMENT_CACHE_SIZE = 256;
+
+/** Wraps a `node:sqlite` database in the better-sqlite3 shape kysely's SQLite dialect takes, caching compiled statements. */
 export function adaptNodeSqlite(db: DatabaseSync): SqliteDatabase {
+  const cache = new Map<string, SqliteStatement>();
   return {
-    close: () => { if (db.isOpen) db.close(); },
-    prepare: (sql) => adaptStatement(db.prepare(sql)),
+    close: () => {
+      cache.clear();
+      if (db.isOpen) db.close();
+    },
+    prepare: (sql) => {
+      let stmt = cache.get(sql);
+      if (stmt) {
+        cache.delete(sql);
+      } else {
+        stmt = adaptStatement(db, sql, db.prepare(sql));
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+      }
+      cache.set(sql, stmt);
+      return stmt;
+    },
   };
 }
 
