@@ -13,7 +13,7 @@ import {
 import { lockBuildLogs, type SqlDialectKind } from './sql-dialect-kind.ts';
 import type {
   ApiKeyRecord, BuildJobRecord, BuildListQuery, BuildPage, BuildPatch, BuildRecord, BuildStatus,
-  ContextManifestRecord, LogEntryRecord, Store, TemplateRecord,
+  ContextManifestRecord, LogEntryRecord, SourceType, Store, TemplateRecord,
 } from './store.ts';
 
 /** A {@link Store} over a kysely instance or transaction. */
@@ -199,6 +199,32 @@ export class KyselyStore implements Store {
   async getJob(buildId: string): Promise<BuildJobRecord | undefined> {
     const row = await this.#db.selectFrom('build_jobs').selectAll().where('build_id', '=', buildId).executeTakeFirst();
     return row && buildJobFromRow(row);
+  }
+
+  async leaseJob(opts: { workerId: string; now: string; leaseExpiresAt: string; sourceTypes: SourceType[] }): Promise<BuildJobRecord | undefined> {
+    if (opts.sourceTypes.length === 0) return undefined;
+    return this.transaction(async (tx) => {
+      const db = (tx as KyselyStore).#db;
+      let candidate = db.selectFrom('build_jobs').innerJoin('builds', 'builds.id', 'build_jobs.build_id')
+        .select('build_jobs.build_id')
+        .where((eb) => eb.or([eb('build_jobs.leased_by', 'is', null), eb('build_jobs.lease_expires_at', '<', opts.now)]))
+        .where('builds.source_type', 'in', opts.sourceTypes)
+        .orderBy('build_jobs.enqueued_at').orderBy('build_jobs.build_id').limit(1);
+      if (this.#kind === 'postgres') candidate = candidate.forUpdate('build_jobs').skipLocked();
+      const row = await candidate.executeTakeFirst();
+      if (!row) return undefined;
+      const leased = await db.updateTable('build_jobs')
+        .set((eb) => ({ leased_by: opts.workerId, lease_expires_at: opts.leaseExpiresAt, attempts: eb('attempts', '+', 1) }))
+        .where('build_id', '=', row.build_id)
+        .returningAll().executeTakeFirst();
+      return leased && buildJobFromRow(leased);
+    });
+  }
+
+  async renewLease(buildId: string, workerId: string, leaseExpiresAt: string): Promise<boolean> {
+    const res = await this.#db.updateTable('build_jobs').set({ lease_expires_at: leaseExpiresAt })
+      .where('build_id', '=', buildId).where('leased_by', '=', workerId).executeTakeFirst();
+    return toNumber(res.numUpdatedRows) > 0;
   }
 
   async close(): Promise<void> {

@@ -264,6 +264,31 @@ export function runStoreSuite(name: string, open: () => Promise<Store>, cleanup?
       assert.deepEqual(await store.findTemplatesByNames(tpl.tenant_id, []), []);
     });
 
+    test('job leases: oldest first, filtered by source type, exclusive, renewable, and free again once expired', async () => {
+      const tpl = await tenantWithTemplate();
+      const older = buildFixture(tpl, { source_type: 'oci_import' });
+      const newer = buildFixture(tpl, { source_type: 'oci_import' });
+      const other = buildFixture(tpl, { source_type: 'dockerfile' });
+      for (const b of [older, newer, other]) await store.insertBuild(b);
+      await store.enqueueJob({ build_id: other.id, tenant_id: tpl.tenant_id, enqueued_at: isoAt(1), leased_by: null, lease_expires_at: null, attempts: 0 });
+      await store.enqueueJob({ build_id: older.id, tenant_id: tpl.tenant_id, enqueued_at: isoAt(2), leased_by: null, lease_expires_at: null, attempts: 0 });
+      await store.enqueueJob({ build_id: newer.id, tenant_id: tpl.tenant_id, enqueued_at: isoAt(3), leased_by: null, lease_expires_at: null, attempts: 0 });
+      const lease = (workerId: string, now: number) => store.leaseJob({ workerId, now: isoAt(now), leaseExpiresAt: isoAt(now + 30), sourceTypes: ['oci_import'] });
+
+      const [a, b] = await Promise.all([lease('w1', 10), lease('w2', 10)]);
+      assert.deepEqual(new Set([a?.build_id, b?.build_id]), new Set([older.id, newer.id]), 'two workers get two different jobs');
+      const first = a?.build_id === older.id ? a : b;
+      assert.equal(first?.attempts, 1);
+      assert.equal(await lease('w3', 11), undefined, 'nothing free: the dockerfile job is filtered out');
+      assert.equal(await store.renewLease(older.id, first!.leased_by!, isoAt(100)), true);
+      assert.equal(await store.renewLease(older.id, 'intruder', isoAt(100)), false);
+
+      const again = await lease('w4', 50);
+      assert.equal(again?.build_id, newer.id, 'the unrenewed lease expired; the renewed one did not');
+      assert.equal(again?.attempts, 2);
+      assert.equal(await store.leaseJob({ workerId: 'w5', now: isoAt(0), leaseExpiresAt: isoAt(1), sourceTypes: [] }), undefined);
+    });
+
     test('context manifests by digest: the newest of the tenant, never another tenant\'s', async () => {
       const tenant = uniqueId('ten');
       const other = uniqueId('ten');

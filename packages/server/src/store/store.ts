@@ -206,6 +206,13 @@ export interface Store {
   removeJob(buildId: string): Promise<boolean>;
   /** The queued job of a build, if any. */
   getJob(buildId: string): Promise<BuildJobRecord | undefined>;
+  /**
+   * Leases the oldest free job (never leased, or its lease expired before `now`) whose build has one
+   * of `sourceTypes`: sets `leased_by`, `lease_expires_at` and `attempts + 1`. Two workers never get the same job.
+   */
+  leaseJob(opts: { workerId: string; now: string; leaseExpiresAt: string; sourceTypes: SourceType[] }): Promise<BuildJobRecord | undefined>;
+  /** Extends a lease the worker still holds; false when the job is gone or another worker holds it. */
+  renewLease(buildId: string, workerId: string, leaseExpiresAt: string): Promise<boolean>;
 
   /** Closes connections. */
   close(): Promise<void>;
