@@ -4,6 +4,7 @@ import type { BuildQueue } from '../queue/build-queue.ts';
 import type { BuildBackend, BuildRecord, BuildStatus, Store, TemplateRecord } from '../store/store.ts';
 import { buildView, emptyCacheSummary, isTerminal } from './build-view.ts';
 import { newId } from './ids.ts';
+import { executorFor } from './executor-kind.ts';
 import { evaluateRequest, type EvaluateDeps, type PlanOutcome } from './plan/evaluate-request.ts';
 import { planResponse, throwProblems } from './plan-service.ts';
 import { templateRefTarget } from './plan/template-refs.ts';
@@ -48,7 +49,8 @@ export class BuildService {
       const template = await this.templateFor(tx, tenantId, o, now, opts.requireExisting);
       const build = newBuildRecord(tenantId, template, o, ev.warnings, now, opts.trigger ?? 'api');
       await tx.insertBuild(build);
-      await this.queue.enqueue(tx, { build_id: build.id, tenant_id: tenantId, now });
+      const executor = executorFor(o.build_backend, o.source_type, Array.isArray(o.fields.req.steps) && o.fields.req.steps.length > 0);
+      await this.queue.enqueue(tx, { build_id: build.id, tenant_id: tenantId, now, executor });
       return { build, template };
     });
     return buildView(build, template);

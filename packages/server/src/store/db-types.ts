@@ -85,6 +85,7 @@ export interface BuildJobsTable {
   leased_by: string | null;
   lease_expires_at: string | null;
   attempts: number;
+  executor: string;
 }
 
 /** Every table of Kiln's database. */

@@ -13,7 +13,7 @@ import {
 import { lockBuildLogs, type SqlDialectKind } from './sql-dialect-kind.ts';
 import type {
   ApiKeyRecord, BuildJobRecord, BuildListQuery, BuildPage, BuildPatch, BuildRecord, BuildStatus,
-  ContextManifestRecord, LogEntryRecord, SourceType, Store, TemplateRecord,
+  ContextManifestRecord, LogEntryRecord, Store, TemplateRecord,
 } from './store.ts';
 
 /** A {@link Store} over a kysely instance or transaction. */
@@ -187,7 +187,7 @@ export class KyselyStore implements Store {
   async enqueueJob(rec: BuildJobRecord): Promise<void> {
     await this.#db.insertInto('build_jobs').values({
       build_id: rec.build_id, tenant_id: rec.tenant_id, enqueued_at: rec.enqueued_at,
-      leased_by: rec.leased_by, lease_expires_at: rec.lease_expires_at, attempts: rec.attempts,
+      leased_by: rec.leased_by, lease_expires_at: rec.lease_expires_at, attempts: rec.attempts, executor: rec.executor,
     }).execute();
   }
 
@@ -201,16 +201,15 @@ export class KyselyStore implements Store {
     return row && buildJobFromRow(row);
   }
 
-  async leaseJob(opts: { workerId: string; now: string; leaseExpiresAt: string; sourceTypes: SourceType[] }): Promise<BuildJobRecord | undefined> {
-    if (opts.sourceTypes.length === 0) return undefined;
+  async leaseJob(opts: { workerId: string; now: string; leaseExpiresAt: string; executors: string[] }): Promise<BuildJobRecord | undefined> {
+    if (opts.executors.length === 0) return undefined;
     return this.transaction(async (tx) => {
       const db = (tx as KyselyStore).#db;
-      let candidate = db.selectFrom('build_jobs').innerJoin('builds', 'builds.id', 'build_jobs.build_id')
-        .select('build_jobs.build_id')
-        .where((eb) => eb.or([eb('build_jobs.leased_by', 'is', null), eb('build_jobs.lease_expires_at', '<', opts.now)]))
-        .where('builds.source_type', 'in', opts.sourceTypes)
-        .orderBy('build_jobs.enqueued_at').orderBy('build_jobs.build_id').limit(1);
-      if (this.#kind === 'postgres') candidate = candidate.forUpdate('build_jobs').skipLocked();
+      let candidate = db.selectFrom('build_jobs').select('build_id')
+        .where((eb) => eb.or([eb('leased_by', 'is', null), eb('lease_expires_at', '<', opts.now)]))
+        .where('executor', 'in', opts.executors)
+        .orderBy('enqueued_at').orderBy('build_id').limit(1);
+      if (this.#kind === 'postgres') candidate = candidate.forUpdate().skipLocked();
       const row = await candidate.executeTakeFirst();
       if (!row) return undefined;
       const leased = await db.updateTable('build_jobs')

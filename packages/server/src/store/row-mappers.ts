@@ -164,5 +164,6 @@ export function buildJobFromRow(row: Selectable<BuildJobsTable>): BuildJobRecord
     leased_by: row.leased_by,
     lease_expires_at: row.lease_expires_at,
     attempts: toNumber(row.attempts),
+    executor: row.executor,
   };
 }

@@ -270,23 +270,23 @@ export function runStoreSuite(name: string, open: () => Promise<Store>, cleanup?
       const newer = buildFixture(tpl, { source_type: 'oci_import' });
       const other = buildFixture(tpl, { source_type: 'dockerfile' });
       for (const b of [older, newer, other]) await store.insertBuild(b);
-      await store.enqueueJob({ build_id: other.id, tenant_id: tpl.tenant_id, enqueued_at: isoAt(1), leased_by: null, lease_expires_at: null, attempts: 0 });
-      await store.enqueueJob({ build_id: older.id, tenant_id: tpl.tenant_id, enqueued_at: isoAt(2), leased_by: null, lease_expires_at: null, attempts: 0 });
-      await store.enqueueJob({ build_id: newer.id, tenant_id: tpl.tenant_id, enqueued_at: isoAt(3), leased_by: null, lease_expires_at: null, attempts: 0 });
-      const lease = (workerId: string, now: number) => store.leaseJob({ workerId, now: isoAt(now), leaseExpiresAt: isoAt(now + 30), sourceTypes: ['oci_import'] });
+      await store.enqueueJob({ build_id: other.id, tenant_id: tpl.tenant_id, enqueued_at: isoAt(1), leased_by: null, lease_expires_at: null, attempts: 0, executor: 'buildkit' });
+      await store.enqueueJob({ build_id: older.id, tenant_id: tpl.tenant_id, enqueued_at: isoAt(2), leased_by: null, lease_expires_at: null, attempts: 0, executor: 'image_import' });
+      await store.enqueueJob({ build_id: newer.id, tenant_id: tpl.tenant_id, enqueued_at: isoAt(3), leased_by: null, lease_expires_at: null, attempts: 0, executor: 'image_import' });
+      const lease = (workerId: string, now: number) => store.leaseJob({ workerId, now: isoAt(now), leaseExpiresAt: isoAt(now + 30), executors: ['image_import'] });
 
       const [a, b] = await Promise.all([lease('w1', 10), lease('w2', 10)]);
       assert.deepEqual(new Set([a?.build_id, b?.build_id]), new Set([older.id, newer.id]), 'two workers get two different jobs');
       const first = a?.build_id === older.id ? a : b;
       assert.equal(first?.attempts, 1);
-      assert.equal(await lease('w3', 11), undefined, 'nothing free: the dockerfile job is filtered out');
+      assert.equal(await lease('w3', 11), undefined, 'nothing free: the buildkit job is filtered out');
       assert.equal(await store.renewLease(older.id, first!.leased_by!, isoAt(100)), true);
       assert.equal(await store.renewLease(older.id, 'intruder', isoAt(100)), false);
 
       const again = await lease('w4', 50);
       assert.equal(again?.build_id, newer.id, 'the unrenewed lease expired; the renewed one did not');
       assert.equal(again?.attempts, 2);
-      assert.equal(await store.leaseJob({ workerId: 'w5', now: isoAt(0), leaseExpiresAt: isoAt(1), sourceTypes: [] }), undefined);
+      assert.equal(await store.leaseJob({ workerId: 'w5', now: isoAt(0), leaseExpiresAt: isoAt(1), executors: [] }), undefined);
     });
 
     test('context manifests by digest: the newest of the tenant, never another tenant\'s', async () => {
@@ -308,7 +308,7 @@ export function runStoreSuite(name: string, open: () => Promise<Store>, cleanup?
       const tpl = await tenantWithTemplate();
       const build = buildFixture(tpl);
       await store.insertBuild(build);
-      const job = { build_id: build.id, tenant_id: tpl.tenant_id, enqueued_at: isoAt(3), leased_by: null, lease_expires_at: null, attempts: 0 };
+      const job = { build_id: build.id, tenant_id: tpl.tenant_id, enqueued_at: isoAt(3), leased_by: null, lease_expires_at: null, attempts: 0, executor: 'image_import' };
       assert.equal(await store.getJob(build.id), undefined);
       await store.enqueueJob(job);
       assert.deepEqual(await store.getJob(build.id), job);
@@ -328,7 +328,7 @@ export function runStoreSuite(name: string, open: () => Promise<Store>, cleanup?
         await tx.insertTemplate(tpl);
         await tx.insertBuild(build);
         await tx.appendLog(build.id, { message: 'inside' });
-        await tx.enqueueJob({ build_id: build.id, tenant_id: tenant, enqueued_at: isoAt(1), leased_by: null, lease_expires_at: null, attempts: 0 });
+        await tx.enqueueJob({ build_id: build.id, tenant_id: tenant, enqueued_at: isoAt(1), leased_by: null, lease_expires_at: null, attempts: 0, executor: 'image_import' });
         assert.deepEqual(await tx.getBuild(tenant, build.id), build);
         throw boom;
       }), (err) => err === boom);

@@ -148,6 +148,8 @@ export interface BuildJobRecord {
   leased_by: string | null;
   lease_expires_at: string | null;
   attempts: number;
+  /** The executor that runs the job: `image_import`, `native` or `buildkit`. */
+  executor: string;
 }
 
 /** Everything Kiln persists; implementations must pass `store-suite.ts`. */
@@ -207,10 +209,10 @@ export interface Store {
   /** The queued job of a build, if any. */
   getJob(buildId: string): Promise<BuildJobRecord | undefined>;
   /**
-   * Leases the oldest free job (never leased, or its lease expired before `now`) whose build has one
-   * of `sourceTypes`: sets `leased_by`, `lease_expires_at` and `attempts + 1`. Two workers never get the same job.
+   * Leases the oldest free job (never leased, or its lease expired before `now`) for one of
+   * `executors`: sets `leased_by`, `lease_expires_at` and `attempts + 1`. Two workers never get the same job.
    */
-  leaseJob(opts: { workerId: string; now: string; leaseExpiresAt: string; sourceTypes: SourceType[] }): Promise<BuildJobRecord | undefined>;
+  leaseJob(opts: { workerId: string; now: string; leaseExpiresAt: string; executors: string[] }): Promise<BuildJobRecord | undefined>;
   /** Extends a lease the worker still holds; false when the job is gone or another worker holds it. */
   renewLease(buildId: string, workerId: string, leaseExpiresAt: string): Promise<boolean>;
 

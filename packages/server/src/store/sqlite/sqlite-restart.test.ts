@@ -22,7 +22,7 @@ test('sqlite store: closing and reopening the same data dir keeps everything', a
     await first.appendLog(build.id, { message: 'two' });
     const ctx = contextFixture('ten_a');
     await first.insertContextManifest(ctx);
-    const job = { build_id: build.id, tenant_id: 'ten_a', enqueued_at: isoAt(1), leased_by: 'w1', lease_expires_at: isoAt(9), attempts: 2 };
+    const job = { build_id: build.id, tenant_id: 'ten_a', enqueued_at: isoAt(1), leased_by: 'w1', lease_expires_at: isoAt(9), attempts: 2, executor: 'image_import' };
     await first.enqueueJob(job);
     await first.close();
 
