@@ -47,12 +47,14 @@ export class RegistryClient {
   private readonly auth: RegistryAuthenticator;
   private readonly mirrors: Record<string, string[]>;
   private readonly insecure: ReadonlySet<string>;
+  private readonly mirrorsOnly: boolean;
 
   constructor(opts: RegistryClientOptions = {}) {
     this.transport = new RegistryTransport(opts);
     this.auth = new RegistryAuthenticator(this.transport);
     this.mirrors = Object.fromEntries(Object.entries(opts.mirrors ?? {}).map(([k, v]) => [normalizeRegistry(k), v]));
     this.insecure = new Set([...(opts.insecure ?? [])].map((h) => normalizeRegistry(h)));
+    this.mirrorsOnly = opts.mirrorsOnly ?? false;
   }
 
   /** GET /v2/ on a registry (not its mirrors): reachability and auth check. */
@@ -120,6 +122,9 @@ export class RegistryClient {
       const { bytes, res } = await this.readBody(src, ref, `/v2/${ref.repository}/manifests/${reference}`,
         { accept: MANIFEST_ACCEPT }, creds, MANIFEST_LIMIT,
         () => unsupportedManifest(name, `the manifest is larger than ${MANIFEST_LIMIT} bytes`), () => imageNotFound(name));
+      // Parsed before the digest check: a signed schema 1 manifest's digest covers its payload only,
+      // and it is refused as such rather than as a mismatch.
+      const parsed = parseManifest(bytes, res.headers.get('content-type'), name);
       const what = `The manifest of ${name}`;
       let digest: string;
       if (byDigest) {
@@ -134,7 +139,6 @@ export class RegistryClient {
           digest = sha256Digest(bytes);
         }
       }
-      const parsed = parseManifest(bytes, res.headers.get('content-type'), name);
       return { mediaType: parsed.mediaType, digest, bytes, manifest: parsed.manifest };
     });
   }
@@ -203,21 +207,21 @@ export class RegistryClient {
   private async withSources<T>(ref: ImageReference, auth: RegistryCredentials | undefined, fn: (src: Source, creds: RegistryCredentials | undefined) => Promise<T>): Promise<T> {
     refuseAws(ref.registry, ref.repository, auth);
     const registry = normalizeRegistry(ref.registry);
-    const sources: Source[] = [
-      ...(this.mirrors[registry] ?? []).map((host) => ({ host, origin: this.origin(host), mirror: true })),
-      { host: registry, origin: this.origin(registry), mirror: false },
-    ];
+    const mirrors = (this.mirrors[registry] ?? []).map((host) => ({ host, origin: this.origin(host), mirror: true }));
+    const sources: Source[] = this.mirrorsOnly && mirrors.length > 0
+      ? mirrors
+      : [...mirrors, { host: registry, origin: this.origin(registry), mirror: false }];
     const failures: string[] = [];
-    for (const src of sources) {
+    for (const [i, src] of sources.entries()) {
       try {
         // The caller's credentials are for the registry; mirrors are read anonymously.
         return await fn(src, src.mirror ? undefined : auth);
       } catch (e) {
-        if (!src.mirror || !(e instanceof KilnError)) throw withMirrorNote(e, failures);
+        if (i === sources.length - 1 || !(e instanceof KilnError)) throw withMirrorNote(e, failures);
         failures.push(`${src.host} (${e.code})`);
       }
     }
-    throw new Error('unreachable: the registry itself is always the last source');
+    throw new Error('withSources: no source to read from');
   }
 
   private target(src: Source, ref: ImageReference): AuthTarget {
@@ -239,8 +243,8 @@ function refuseAws(registry: string, repository: string | undefined, auth: Regis
   }
 }
 
-/** Adds the mirrors that failed first to the registry's own error. */
+/** Adds the sources that failed first to the last source's error. */
 function withMirrorNote(e: unknown, failures: string[]): unknown {
   if (!(e instanceof KilnError) || failures.length === 0) return e;
-  return new KilnError(e.code, `${e.message} Mirrors tried first: ${failures.join(', ')}.`, { phase: e.phase, problems: e.problems });
+  return new KilnError(e.code, `${e.message} Tried first: ${failures.join(', ')}.`, { phase: e.phase, problems: e.problems });
 }

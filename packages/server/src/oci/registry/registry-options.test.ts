@@ -42,6 +42,12 @@ test('bad values are named in the error', () => {
   refused({ KILN_INSECURE_REGISTRIES: '127.0.0.1:5000/path' }, /KILN_INSECURE_REGISTRIES: "127.0.0.1:5000\/path"/);
 });
 
+test('mirrors-only takes true/false/1/0', () => {
+  assert.equal(registryOptionsFromEnv({ KILN_REGISTRY_MIRRORS_ONLY: 'true' }).mirrorsOnly, true);
+  assert.equal(registryOptionsFromEnv({ KILN_REGISTRY_MIRRORS_ONLY: '0' }).mirrorsOnly, false);
+  refused({ KILN_REGISTRY_MIRRORS_ONLY: 'yes' }, /KILN_REGISTRY_MIRRORS_ONLY="yes" is not true, false, 1 or 0/);
+});
+
 test('CA files are read; a missing or non-PEM file is named', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kiln-ca-'));
   try {

@@ -15,6 +15,8 @@ export interface RegistryClientOptions {
   retries?: number;
   /** Per-request timeout without progress (default 30 s). */
   timeoutMs?: number;
+  /** Read a registry that has mirrors from its mirrors only, never from the registry itself (air-gapped hosts; default false). */
+  mirrorsOnly?: boolean;
   /** First backoff delay between attempts, doubled each time (default 250 ms). */
   retryDelayMs?: number;
 }
@@ -72,7 +74,7 @@ function readCaFiles(raw: string): string[] {
 }
 
 /**
- * Registry options from KILN_REGISTRY_MIRRORS, KILN_INSECURE_REGISTRIES and KILN_REGISTRY_CA_FILES;
+ * Registry options from KILN_REGISTRY_MIRRORS, KILN_REGISTRY_MIRRORS_ONLY, KILN_INSECURE_REGISTRIES and KILN_REGISTRY_CA_FILES;
  * throws a KilnError naming a bad value.
  */
 export function registryOptionsFromEnv(env: Record<string, string | undefined> = process.env): RegistryClientOptions {
@@ -82,5 +84,12 @@ export function registryOptionsFromEnv(env: Record<string, string | undefined> =
     opts.insecure = new Set(list(env.KILN_INSECURE_REGISTRIES).map((h) => normalizeRegistry(host('KILN_INSECURE_REGISTRIES', h))));
   }
   if (env.KILN_REGISTRY_CA_FILES?.trim()) opts.caCerts = readCaFiles(env.KILN_REGISTRY_CA_FILES);
+  const only = env.KILN_REGISTRY_MIRRORS_ONLY?.trim().toLowerCase();
+  if (only) {
+    if (!['1', 'true', '0', 'false'].includes(only)) {
+      throw new KilnError('invalid_request', `KILN_REGISTRY_MIRRORS_ONLY=${JSON.stringify(env.KILN_REGISTRY_MIRRORS_ONLY)} is not true, false, 1 or 0.`);
+    }
+    opts.mirrorsOnly = only === '1' || only === 'true';
+  }
   return opts;
 }
