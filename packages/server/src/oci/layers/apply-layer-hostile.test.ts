@@ -91,6 +91,16 @@ describe('applyLayer: the jail', () => {
     assert.equal(await readlink(join(r.rootfs, 'h')), r.canaryFile);
   }));
 
+  test('a declared directory whose parent is later replaced by a symlink to the host keeps its metadata to itself', () => withRootfs(async (r) => {
+    await r.apply(await packTar([
+      { name: 'a/canary.txt/', type: 'directory', mode: 0o700 },
+      { name: 'x/', type: 'directory' },
+      { name: 'x', content: 'replaces a directory' },
+      { name: 'a', type: 'symlink', linkname: r.dir },
+    ]));
+    assert.equal(await readlink(join(r.rootfs, 'a')), r.dir);
+  }));
+
   test('symlink loops fail as invalid_layer', () => withRootfs(async (r) => {
     await assert.rejects(r.apply(await packTar([{ name: 'a', type: 'symlink', linkname: 'b' }, { name: 'b', type: 'symlink', linkname: 'a' }, { name: 'a/x', content: 'x' }])), rejectsWith('invalid_layer', /"a\/x"/));
   }));

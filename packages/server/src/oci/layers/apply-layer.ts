@@ -120,6 +120,8 @@ async function applyEntry(entry: Entry, writer: LayerWriter, stats: ApplyStats, 
       : entryError('invalid_layer', digest, name, 'has a NUL byte in its name');
   }
   const size = h.size;
+  // A size field tar-stream cannot decode comes back as null, and its content would never end.
+  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) throw entryError('invalid_layer', digest, name, 'has a corrupt size field');
   const end = ((h as unknown as { byteOffset?: number }).byteOffset ?? 0) + size;
   if (end > opts.limits.maxLayerBytes) throw tooLarge('layer', opts.limits, digest, ` (entry ${JSON.stringify(name)} declares ${size} bytes)`);
   if (end > budgetAtStart) throw tooLarge('image', opts.limits, digest, `, entry ${JSON.stringify(name)} declares ${size} bytes`);
@@ -226,8 +228,9 @@ export async function applyLayer(input: Readable | AsyncIterable<Uint8Array>, op
         await applyEntry(entry, writer, stats, opts, budgetAtStart);
       } catch (err) {
         if (progress.readFailure !== undefined) throw readError(progress.readFailure, opts.layerDigest, progress.last);
-        // Errors without an errno-style code come from reading the entry's content (tar framing).
-        if (!(err instanceof KilnError) && typeof (err as { code?: unknown }).code !== 'string') throw readError(err, opts.layerDigest, progress.last);
+        // Errors without an errno-style code, and a destroyed entry stream, come from reading the tar framing.
+        const code = (err as { code?: unknown }).code;
+        if (!(err instanceof KilnError) && (typeof code !== 'string' || code === 'STREAM_DESTROYED')) throw readError(err, opts.layerDigest, progress.last);
         throw applyError(err, opts.layerDigest, entry.header.name, rootfs);
       }
     }

@@ -18,6 +18,7 @@ const FRIENDLY: [RegExp, string][] = [
   [/zstd|frame|Corrupted block|Unknown frame descriptor|Restored data doesn't match checksum/i, 'the zstd data is corrupt'],
   [/Header exceeds max size/i, 'a long-name or PAX header is too large'],
   [/Invalid header/i, 'an entry header is corrupt'],
+  [/Stream was destroyed/i, 'the tar stream is corrupt or truncated'],
 ];
 
 /** A path quoted for a message, shortened in the middle when it is very long. */

@@ -24,7 +24,7 @@ export interface TempRootfs {
   canaryFile: string;
   /** Applies a layer (uncompressed unless `compression` says otherwise) with generous limits by default. */
   apply(layer: Buffer, opts?: { compression?: LayerCompression; limits?: LayerLimits; budget?: ApplyBudget; chunk?: number }): Promise<ApplyStats>;
-  /** Whether the canaries are as they were. */
+  /** Whether the canaries are as they were (content, mode, owner, mtime, and nothing new beside the root). */
   canariesIntact(): Promise<boolean>;
   cleanup(): Promise<void>;
 }
@@ -50,6 +50,9 @@ export async function tempRootfs(): Promise<TempRootfs> {
   const canaryFile = join(dir, 'canary.txt');
   await writeFile(canaryFile, CANARY_TEXT);
   const canary = join(dir, 'outside');
+  const before = await lstat(canaryFile);
+  const stamp = (st: { mode: number; uid: number; gid: number; mtimeMs: number }) => `${st.mode}:${st.uid}:${st.gid}:${st.mtimeMs}`;
+  const dirStamp = stamp(await lstat(dir));
   return {
     dir, rootfs, canary, canaryFile,
     apply: (layer, opts = {}) => {
@@ -62,7 +65,8 @@ export async function tempRootfs(): Promise<TempRootfs> {
       const absent = await lstat(canary).then(() => false, () => true);
       const text = await readFile(canaryFile, 'utf8').catch(() => '');
       const siblings = (await readdir(dir)).sort().join(',');
-      return absent && text === CANARY_TEXT && siblings === 'canary.txt,rootfs';
+      const same = stamp(await lstat(canaryFile)) === stamp(before) && stamp(await lstat(dir)) === dirStamp;
+      return absent && text === CANARY_TEXT && siblings === 'canary.txt,rootfs' && same;
     },
     cleanup: () => rm(dir, { recursive: true, force: true }),
   };

@@ -245,10 +245,14 @@ export class LayerWriter {
     await removeAny(this.tree.abs(rel));
   }
 
-  /** Makes a directory opaque: removes everything in it that this layer did not write (so far or later). */
+  /**
+   * Makes a directory opaque: removes everything in it that this layer did not write (so far or
+   * later). Every pending write finishes first, so the tree it walks is what the layer left.
+   */
   async opaque(dirParts: string[]): Promise<void> {
     const dir = await this.tree.resolveDir(dirParts, false);
     if (dir === null) return;
+    await this.settle();
     this.touch(dir);
     await this.prune(dir);
   }
@@ -267,20 +271,32 @@ export class LayerWriter {
         if (child.isDirectory()) await this.prune(rel);
         continue;
       }
-      if (this.tree.relies(rel)) {
-        await this.settle();
-        this.tree.forget();
-      }
       await removeAny(this.tree.abs(rel));
+      if (this.tree.relies(rel)) this.tree.forget();
     }
   }
 
-  /** Waits for every write, then sets each declared directory's owner, mode and times; throws the first failure. */
+  /**
+   * Waits for every write, then sets each declared directory's owner, mode and times; throws the
+   * first failure. Each path is checked again first (every component a real directory), so a
+   * directory replaced later in the layer, or one below a replaced parent, is left alone.
+   */
   async finish(): Promise<void> {
     await this.settle();
-    const items = [...this.dirMeta];
+    const verified = new Map<string, boolean>([['', true]]);
+    const isRealDir = async (rel: string): Promise<boolean> => {
+      const known = verified.get(rel);
+      if (known !== undefined) return known;
+      const ok = (await isRealDir(parentRel(rel))) && ((await lstatOrNull(this.tree.abs(rel)))?.isDirectory() ?? false);
+      verified.set(rel, ok);
+      return ok;
+    };
+    const items = [...this.dirMeta].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     for (let i = 0; i < items.length; i += META_BATCH) {
-      await Promise.all(items.slice(i, i + META_BATCH).map(async ([rel, meta]) => {
+      const batch = items.slice(i, i + META_BATCH);
+      for (const [rel] of batch) await isRealDir(rel);
+      await Promise.all(batch.map(async ([rel, meta]) => {
+        if (!verified.get(rel)) return;
         const abs = this.tree.abs(rel);
         if (this.isRoot) await lchownPath(abs, meta.uid, meta.gid);
         await chmodPath(abs, meta.mode);
