@@ -156,6 +156,17 @@ describe('applyLayer: limits', () => {
   }));
 });
 
+/** Edits the first header block and recomputes its checksum. */
+function withChecksum(tar: Buffer, edit: (b: Buffer) => void): Buffer {
+  const out = Buffer.from(tar);
+  edit(out);
+  out.fill(0x20, 148, 156);
+  let sum = 0;
+  for (let i = 0; i < 512; i++) sum += out[i];
+  out.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 'ascii');
+  return out;
+}
+
 describe('applyLayer: corrupt and mislabelled streams', () => {
   const cases: [string, () => Promise<Buffer>, LayerCompression][] = [
     ['gzip declared, plain tar given', () => packTar([{ name: 'a', content: 'a' }]), 'gzip'],
@@ -167,6 +178,8 @@ describe('applyLayer: corrupt and mislabelled streams', () => {
     ['garbage that is not tar', async () => Buffer.alloc(2048, 0x41), 'none'],
     ['a tar cut in the middle of a file', async () => (await packTar([{ name: 'a', content: 'a'.repeat(5000) }])).subarray(0, 2048), 'none'],
     ['an empty gzip layer', async () => Buffer.alloc(0), 'gzip'],
+    ['a directory that declares content', async () => rawTar([{ header: { name: 'd/', typeflag: '5' }, content: Buffer.alloc(448, 0x41) }]), 'none'],
+    ['a size field tar-stream cannot decode', async () => withChecksum(rawTar([{ header: { name: 'f', typeflag: '0' }, content: Buffer.from('x') }]), (b) => { b[124] = 0x81; }), 'none'],
   ];
   for (const [name, make, compression] of cases) {
     test(`${name}: invalid_layer naming the layer`, () => withRootfs(async (r) => {
@@ -189,6 +202,7 @@ describe('applyLayer: compressions', () => {
     const layer = await packTar([
       { name: 'etc/', type: 'directory', mode: 0o755 },
       { name: 'etc/os-release', content: 'ID=kiln\n' },
+      { name: 'bin/', type: 'directory', mode: 0o755 },
       { name: 'bin/busybox', content: Buffer.alloc(2 * 1024 * 1024, 7), mode: 0o755 },
       { name: 'bin/sh', type: 'symlink', linkname: 'busybox' },
       { name: 'bin/ash', type: 'link', linkname: 'bin/busybox', mode: 0o755 },

@@ -98,7 +98,9 @@ async function feed(bytes: AsyncIterable<Uint8Array>, extract: Extract, progress
   }
 }
 
+/** Reads an entry's content to its end (a directory's stream never ends in tar-stream, so it is left alone). */
 async function drain(entry: Entry): Promise<void> {
+  if (entry.header.type === 'directory') return;
   for await (const chunk of entry) void chunk;
 }
 
@@ -122,6 +124,8 @@ async function applyEntry(entry: Entry, writer: LayerWriter, stats: ApplyStats, 
   const size = h.size;
   // A size field tar-stream cannot decode comes back as null, and its content would never end.
   if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) throw entryError('invalid_layer', digest, name, 'has a corrupt size field');
+  // tar-stream would read a directory's declared content as the next header.
+  if (h.type === 'directory' && size > 0) throw entryError('invalid_layer', digest, name, 'is a directory that declares content');
   const end = ((h as unknown as { byteOffset?: number }).byteOffset ?? 0) + size;
   if (end > opts.limits.maxLayerBytes) throw tooLarge('layer', opts.limits, digest, ` (entry ${JSON.stringify(name)} declares ${size} bytes)`);
   if (end > budgetAtStart) throw tooLarge('image', opts.limits, digest, `, entry ${JSON.stringify(name)} declares ${size} bytes`);
