@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { KilnError } from './errors/errors.ts';
 import { BUILTIN_TENANT } from './domain/builtin-tenant.ts';
+import { registryOptionsFromEnv, type RegistryClientOptions } from './oci/registry/registry-options.ts';
 
 /** Parsed configuration. */
 export interface Config {
@@ -28,6 +29,16 @@ export interface Config {
   contextMaxFiles: number;
   /** pino log level (KILN_LOG_LEVEL, default info). */
   logLevel: string;
+  /** Most bytes one image layer may expand to (KILN_LAYER_MAX_BYTES, default 8 GiB). */
+  layerMaxBytes: number;
+  /** Most bytes all layers of an image may expand to (KILN_IMAGE_MAX_BYTES, default 32 GiB). */
+  imageMaxBytes: number;
+  /** Whether this process runs builds (KILN_WORKER: `embedded`, the default, or `off`). */
+  worker: 'embedded' | 'off';
+  /** Builds one worker runs at once (KILN_BUILD_CONCURRENCY, default 2). */
+  buildConcurrency: number;
+  /** Registry mirrors, plain-HTTP registries and extra CAs (KILN_REGISTRY_MIRRORS, KILN_INSECURE_REGISTRIES, KILN_REGISTRY_CA_FILES). */
+  registry: RegistryClientOptions;
 }
 
 type Env = Record<string, string | undefined>;
@@ -40,6 +51,12 @@ function intVar(env: Env, name: string, fallback: number, min: number, max: numb
     throw new KilnError('invalid_request', `${name}=${JSON.stringify(raw)} is not a whole number from ${min} to ${max}.`);
   }
   return n;
+}
+
+function workerMode(raw: string | undefined): 'embedded' | 'off' {
+  if (raw === undefined || raw === '' || raw === 'embedded') return 'embedded';
+  if (raw === 'off') return 'off';
+  throw new KilnError('invalid_request', `KILN_WORKER=${JSON.stringify(raw)} must be "embedded" or "off".`);
 }
 
 /** Parses `key=tenant,key2=tenant2` into a map from key to tenant id. */
@@ -74,5 +91,10 @@ export function loadConfig(env: Env = process.env): Config {
     contextMaxExpandedBytes: intVar(env, 'KILN_CONTEXT_MAX_EXPANDED_BYTES', 2 * 1024 ** 3, 1024, 2 ** 42),
     contextMaxFiles: intVar(env, 'KILN_CONTEXT_MAX_FILES', 100_000, 1, 10_000_000),
     logLevel: env.KILN_LOG_LEVEL || 'info',
+    layerMaxBytes: intVar(env, 'KILN_LAYER_MAX_BYTES', 8 * 1024 ** 3, 1024, 2 ** 50),
+    imageMaxBytes: intVar(env, 'KILN_IMAGE_MAX_BYTES', 32 * 1024 ** 3, 1024, 2 ** 50),
+    registry: registryOptionsFromEnv(env),
+    worker: workerMode(env.KILN_WORKER),
+    buildConcurrency: intVar(env, 'KILN_BUILD_CONCURRENCY', 2, 1, 64),
   };
 }

@@ -5,6 +5,8 @@ import type { BuildBackend, BuildRecord, BuildStatus, Store, TemplateRecord } fr
 import { buildView, emptyCacheSummary, isTerminal } from './build-view.ts';
 import { newId } from './ids.ts';
 import { executorFor } from './executor-kind.ts';
+import type { CredentialVault } from '../build/build-credentials.ts';
+import type { BuildEvents } from '../build/build-events.ts';
 import { evaluateRequest, type EvaluateDeps, type PlanOutcome } from './plan/evaluate-request.ts';
 import { planResponse, throwProblems } from './plan-service.ts';
 import { templateRefTarget } from './plan/template-refs.ts';
@@ -32,11 +34,16 @@ export class BuildService {
   private readonly store: Store;
   private readonly queue: BuildQueue;
   private readonly deps: EvaluateDeps;
+  private readonly vault: CredentialVault | undefined;
+  private readonly events: BuildEvents | undefined;
 
-  constructor(store: Store, queue: BuildQueue, deps: EvaluateDeps) {
+  /** `vault` keeps request-time credentials for the embedded worker; `events` tells it about new and cancelled builds. */
+  constructor(store: Store, queue: BuildQueue, deps: EvaluateDeps, opts: { vault?: CredentialVault; events?: BuildEvents } = {}) {
     this.store = store;
     this.queue = queue;
     this.deps = deps;
+    this.vault = opts.vault;
+    this.events = opts.events;
   }
 
   /** Validates, plans and queues a build; returns the build object (status `waiting`). */
@@ -53,6 +60,9 @@ export class BuildService {
       await this.queue.enqueue(tx, { build_id: build.id, tenant_id: tenantId, now, executor });
       return { build, template };
     });
+    const req = o.fields.req;
+    this.vault?.put(build.id, { base_image_auth: req.base_image_auth, registry_auth: req.registry_auth, build_secrets: req.build_secrets });
+    this.events?.emit('queued');
     return buildView(build, template);
   }
 
@@ -89,12 +99,16 @@ export class BuildService {
         failure_phase: null,
       }, ['waiting', 'building']);
       if (!updated) return { build: current, cancelled: false };
-      await this.queue.remove(tx, buildId);
-      const base = { build_id: buildId, template_id: updated.template_id, timestamp: now, attempt: updated.attempt };
-      await tx.appendLog(buildId, { ...base, kind: 'cancelled', level: 'warn', message: `Build cancelled: ${why}` });
-      await tx.appendLog(buildId, { ...base, kind: 'end', level: 'info', message: 'Build ended: cancelled', result: 'cancelled' });
+      // A waiting build ends here; a running one ends when its worker has stopped it (it writes the entries then).
+      if (current.status === 'waiting') {
+        await this.queue.remove(tx, buildId);
+        const base = { build_id: buildId, template_id: updated.template_id, timestamp: now, attempt: updated.attempt };
+        await tx.appendLog(buildId, { ...base, kind: 'cancelled', level: 'warn', message: `Build cancelled: ${why}` });
+        await tx.appendLog(buildId, { ...base, kind: 'end', level: 'info', message: 'Build ended: cancelled', result: 'cancelled' });
+      }
       return { build: updated, cancelled: true };
     });
+    if (result?.cancelled) this.events?.emit('cancelled', buildId);
     if (!result) throw new KilnError('not_found', `Build ${JSON.stringify(buildId)} was not found.`);
     if (!result.cancelled) {
       throw new KilnError('build_not_cancellable', `Build ${buildId} has already ended with status ${result.build.status}; only waiting or building builds can be cancelled.`);

@@ -2,17 +2,23 @@
 import type { Config } from '../config.ts';
 import type { Store } from '../store/store.ts';
 import { StoreQueue } from '../queue/store-queue.ts';
+import { CredentialVault } from '../build/build-credentials.ts';
+import { BuildEvents } from '../build/build-events.ts';
 import { AuthService } from './auth-service.ts';
 import { BuildService } from './build-service.ts';
 import { ContextService } from './context-service.ts';
 import { PlanService } from './plan-service.ts';
 
-/** Every service the API calls. */
+/** Every service the API calls, and what the embedded worker shares with them. */
 export interface Services {
   auth: AuthService;
   plans: PlanService;
   builds: BuildService;
   contexts: ContextService;
+  /** Request-time credentials of queued builds, in memory only. */
+  vault: CredentialVault;
+  /** Queued / cancelled notices for the embedded worker. */
+  events: BuildEvents;
 }
 
 /** Creates the services; `generatedKey` is set when a first start made an API key. */
@@ -20,8 +26,13 @@ export async function createServices(config: Config, store: Store): Promise<{ se
   const { auth, generatedKey } = await AuthService.init(store, config.apiKeys);
   const contexts = await ContextService.create(config, store);
   const deps = { store, contexts };
+  const vault = new CredentialVault();
+  const events = new BuildEvents();
   return {
-    services: { auth, plans: new PlanService(deps), builds: new BuildService(store, new StoreQueue(), deps), contexts },
+    services: {
+      auth, plans: new PlanService(deps), builds: new BuildService(store, new StoreQueue(), deps, { vault, events }),
+      contexts, vault, events,
+    },
     generatedKey,
   };
 }

@@ -79,6 +79,8 @@ export const ERROR_CODES = {
   invalid_layer: { status: 422, description: 'An image layer is not a readable tar stream in its declared compression.' },
   layer_too_large: { status: 413, description: 'A layer or image expands past the configured size limit (decompression-bomb guard).' },
   unknown_image_user: { status: 422, description: 'The image\'s User names a user or group that its /etc/passwd or /etc/group does not define.' },
+  worker_lost: { status: 503, description: 'The worker running the build stopped more often than the retry limit allows.' },
+  credentials_required: { status: 400, description: 'The build needs request-time credentials or secrets that this server no longer holds; retry it with them.' },
   warm_pool_unavailable: { status: 503, description: 'No ready sandbox was available from the warm pool in time.' },
 } as const satisfies Record<string, ErrorCodeSpec>;
 

@@ -5,6 +5,7 @@ import { createStore } from '../store/create-store.ts';
 import type { Store } from '../store/store.ts';
 import { createServices } from '../domain/services.ts';
 import { buildApp } from '../api/app.ts';
+import { createWorker } from '../build/create-worker.ts';
 
 /** A running Kiln server. */
 export interface RunningServer {
@@ -28,7 +29,9 @@ export async function startServer(config: Config, opts: { logger?: boolean } = {
       bodyLimitBytes: config.bodyLimitBytes,
       logger: opts.logger === false ? false : { level: config.logLevel },
     });
+    const embedded = config.worker === 'embedded' ? await createWorker(config, store, services) : undefined;
     await app.listen({ host: config.host, port: config.port });
+    embedded?.worker.start();
     const addr = app.server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.port;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -36,6 +39,8 @@ export async function startServer(config: Config, opts: { logger?: boolean } = {
       app, store, url: `http://${host}:${port}`, generatedKey,
       async close() {
         await app.close();
+        await embedded?.worker.stop();
+        await embedded?.close();
         await store.close();
       },
     };

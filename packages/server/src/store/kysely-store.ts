@@ -159,6 +159,12 @@ export class KyselyStore implements Store {
     });
   }
 
+  async lastLog(buildId: string): Promise<LogEntryRecord | undefined> {
+    const row = await this.#db.selectFrom('build_logs').selectAll()
+      .where('build_id', '=', buildId).orderBy('offset', 'desc').limit(1).executeTakeFirst();
+    return row && { build_id: row.build_id, offset: toNumber(row.offset), entry: fromJson(row.entry) };
+  }
+
   async listLogs(buildId: string, fromOffset: number, limit: number): Promise<LogEntryRecord[]> {
     if (limit <= 0) return [];
     const rows = await this.#db.selectFrom('build_logs').selectAll()

@@ -192,6 +192,8 @@ export interface Store {
 
   /** Appends a log entry at the next dense offset (computed in the same transaction) and returns it with its offset. */
   appendLog(buildId: string, entry: Omit<Record<string, unknown>, 'offset'>): Promise<LogEntryRecord>;
+  /** The last log entry of a build, if any. */
+  lastLog(buildId: string): Promise<LogEntryRecord | undefined>;
   /** Log entries of a build with offset >= `fromOffset`, in order, at most `limit`. */
   listLogs(buildId: string, fromOffset: number, limit: number): Promise<LogEntryRecord[]>;
 
