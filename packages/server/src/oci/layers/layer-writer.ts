@@ -18,7 +18,8 @@ import { WritePool } from './write-pool.ts';
 
 /** Files up to this size are buffered and written in the background. */
 export const SMALL_FILE_BYTES = 1024 * 1024;
-const POOL_JOBS = 64;
+/** Background writes in flight: about twice libuv's default pool of 4 threads; more only adds contention. */
+const POOL_JOBS = 8;
 const POOL_BYTES = 32 * 1024 * 1024;
 const META_BATCH = 64;
 const S_ISGID = 0o2000;
