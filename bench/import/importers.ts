@@ -15,12 +15,14 @@ const run = promisify(execFile);
 export interface ImportSample {
   wallMs: number;
   cpuMs: number;
+  /** The kernel's share of `cpuMs`. */
+  sysMs: number;
   /** Peak RSS: of the one process (Kiln), or the larger of the two processes (peer). */
   maxRssBytes: number;
   /** Where the unpacked root filesystem is. */
   rootfs: string;
   /** Per-process figures (the peer's two steps; Kiln's one). */
-  steps: { name: string; wallMs: number; cpuMs: number; maxRssBytes: number }[];
+  steps: { name: string; wallMs: number; cpuMs: number; sysMs: number; maxRssBytes: number }[];
   /** Kiln only: the import's own duration as it reports it (without Node's start-up). */
   reportedMs?: number;
 }
@@ -40,12 +42,17 @@ function check(name: string, m: Measured): Measured {
 }
 
 function step(name: string, m: Measured): ImportSample['steps'][number] {
-  return { name, wallMs: m.wallMs, cpuMs: m.cpuMs, maxRssBytes: m.maxRssBytes };
+  return { name, wallMs: m.wallMs, cpuMs: m.cpuMs, sysMs: m.sysMs, maxRssBytes: m.maxRssBytes };
+}
+
+/** The Kiln CLI's entry point (run with `node`). */
+export function kilnBin(ctx: Pick<ImporterContext, 'repoRoot'>): string {
+  return path.join(ctx.repoRoot, 'packages/server/bin/kiln.js');
 }
 
 /** The Kiln CLI's arguments to import `ref` into `output` (after the Node flags). */
 export function kilnArgs(ctx: ImporterContext, ref: string, output: string): string[] {
-  return [path.join(ctx.repoRoot, 'packages/server/bin/kiln.js'), 'image', 'import', `${ctx.registryHost}/${ref}`, '--output', output, '--json'];
+  return [kilnBin(ctx), 'image', 'import', `${ctx.registryHost}/${ref}`, '--output', output, '--json'];
 }
 
 /** The Kiln CLI's environment: a data directory of its own and the local registry as plain HTTP. */
@@ -67,7 +74,7 @@ export async function kilnImport(ctx: ImporterContext, ref: string, work: string
   } catch {
     throw new Error(`kiln image import --json printed ${JSON.stringify(m.stdout.slice(0, 300))}, not JSON`);
   }
-  return { wallMs: m.wallMs, cpuMs: m.cpuMs, maxRssBytes: m.maxRssBytes, rootfs, steps: [step('kiln', m)], reportedMs };
+  return { wallMs: m.wallMs, cpuMs: m.cpuMs, sysMs: m.sysMs, maxRssBytes: m.maxRssBytes, rootfs, steps: [step('kiln', m)], reportedMs };
 }
 
 /** `skopeo copy docker://… oci:WORK/layout:TAG`, then `umoci unpack --image WORK/layout:TAG WORK/bundle`. */
@@ -82,6 +89,7 @@ export async function peerImport(ctx: ImporterContext, ref: string, work: string
   return {
     wallMs: copy.wallMs + unpack.wallMs,
     cpuMs: copy.cpuMs + unpack.cpuMs,
+    sysMs: copy.sysMs + unpack.sysMs,
     maxRssBytes: Math.max(copy.maxRssBytes, unpack.maxRssBytes),
     rootfs: path.join(bundle, 'rootfs'),
     steps: [step('skopeo copy', copy), step('umoci unpack', unpack)],

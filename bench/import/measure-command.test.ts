@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { gnuTimeAvailable, measureCommand, parseTimeOutput } from './measure-command.ts';
 
 test('parseTimeOutput reads CPU time and peak RSS from the last line, after a non-zero exit note', () => {
-  assert.deepEqual(parseTimeOutput('0.52 0.30 0.12 51200\n'), { cpuMs: 420, maxRssBytes: 51200 * 1024 });
-  assert.deepEqual(parseTimeOutput('Command exited with non-zero status 1\n1.00 0.50 0.25 1024\n'), { cpuMs: 750, maxRssBytes: 1024 * 1024 });
+  assert.deepEqual(parseTimeOutput('0.52 0.30 0.12 51200\n'), { cpuMs: 420, sysMs: 120, maxRssBytes: 51200 * 1024 });
+  assert.deepEqual(parseTimeOutput('Command exited with non-zero status 1\n1.00 0.50 0.25 1024\n'), { cpuMs: 750, sysMs: 250, maxRssBytes: 1024 * 1024 });
   assert.throws(() => parseTimeOutput('garbage'), /not "elapsed user system maxrss"/);
 });
 

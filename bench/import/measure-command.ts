@@ -18,6 +18,8 @@ export interface Measured {
   wallMs: number;
   /** User plus system CPU time of the command. */
   cpuMs: number;
+  /** System (kernel) CPU time of the command, part of `cpuMs`. */
+  sysMs: number;
   /** Peak resident set size of the command, in bytes. */
   maxRssBytes: number;
   code: number | null;
@@ -43,11 +45,11 @@ export function gnuTimeAvailable(): boolean {
 }
 
 /** Parses the `-f '%e %U %S %M'` line GNU time writes: elapsed s, user s, system s, max RSS KiB. */
-export function parseTimeOutput(text: string): { cpuMs: number; maxRssBytes: number } {
+export function parseTimeOutput(text: string): { cpuMs: number; sysMs: number; maxRssBytes: number } {
   const line = text.trim().split('\n').filter(Boolean).at(-1) ?? '';
   const f = line.trim().split(/\s+/).map(Number);
   if (f.length !== 4 || f.some((n) => !Number.isFinite(n))) throw new Error(`GNU time wrote ${JSON.stringify(text.slice(-200))}, not "elapsed user system maxrss"`);
-  return { cpuMs: Math.round((f[1] + f[2]) * 1000), maxRssBytes: f[3] * 1024 };
+  return { cpuMs: Math.round((f[1] + f[2]) * 1000), sysMs: Math.round(f[2] * 1000), maxRssBytes: f[3] * 1024 };
 }
 
 /** Sends `signal` to the process group led by `pid` (the command and GNU time). */
@@ -97,7 +99,7 @@ export async function measureCommand(cmd: string, args: string[], opts: MeasureO
     // GNU time writes the file before it exits; the pipes may still be draining.
     await new Promise<void>((resolve) => (child.stdout.readableEnded ? resolve() : child.stdout.once('close', () => resolve())));
     const timeText = await readFile(timeFile, 'utf8').catch(() => '');
-    let usage = { cpuMs: Number.NaN, maxRssBytes: Number.NaN };
+    let usage = { cpuMs: Number.NaN, sysMs: Number.NaN, maxRssBytes: Number.NaN };
     try {
       usage = parseTimeOutput(timeText);
     } catch (err) {

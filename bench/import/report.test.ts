@@ -4,7 +4,7 @@ import { formatResults, imageMedians, judgeGoals, median, type ImageBench, type 
 
 const tree = { regularFiles: 5, regularBytes: 500, directories: 1, symlinks: 0, other: 0 };
 const sample = (wallMs: number, maxRssBytes: number, reportedMs?: number): RecordedSample => ({
-  wallMs, cpuMs: wallMs / 2, maxRssBytes, steps: [{ name: 'x', wallMs, cpuMs: wallMs / 2, maxRssBytes }], reportedMs, tree,
+  wallMs, cpuMs: wallMs / 2, sysMs: wallMs / 4, maxRssBytes, steps: [{ name: 'x', wallMs, cpuMs: wallMs / 2, sysMs: wallMs / 4, maxRssBytes }], reportedMs, tree,
 });
 
 function image(name: string, kiln: RecordedSample[], peer: RecordedSample[]): ImageBench {
@@ -46,10 +46,11 @@ test('formatResults prints each image with its ratio and verdicts', () => {
   const r: ImportBenchResults = {
     date: '2026-11-22T07:00:00.000Z', command: 'npm run bench:import',
     machine: { cpus: 2, cpuModel: 'test', memoryGiB: 1, node: 'v24.0.0', execPath: 'node', kernel: 'Linux' },
-    versions: { skopeo: '1.9.3' }, runs: 1, images, goals: judgeGoals(images), busyPct: 50, stealPct: 0, wallSeconds: 12,
+    versions: { skopeo: '1.9.3' }, runs: 1, workDir: '/tmp', images, goals: judgeGoals(images), busyPct: 50, stealPct: 0, loadAverage: [1, 2], kilnStartup: { wallMs: 900, maxRssBytes: 120e6 }, wallSeconds: 12,
   };
   const text = formatResults(r);
   assert.match(text, /debian-minbase/);
   assert.match(text, /0\.30× met/);
   assert.match(text, /100\.0 MB \(100\.0 MB\) met/);
+  assert.match(text, /kiln --help, median\): 0\.90 s, peak RSS 120\.0 MB/);
 });

@@ -21,6 +21,8 @@ export interface ImageMedians {
   ratio: number;
   kilnCpuMs: number;
   peerCpuMs: number;
+  kilnSysMs: number;
+  peerSysMs: number;
   kilnRssBytes: number;
   peerRssBytes: number;
   /** The import's own duration as Kiln reports it (without Node's start-up). */
@@ -50,6 +52,8 @@ export interface ImportBenchResults {
   machine: MachineInfo;
   versions: Record<string, string>;
   runs: number;
+  /** Where the importers unpacked (the filesystem matters). */
+  workDir: string;
   images: ImageBench[];
   goals: {
     wallRatio: { goal: number; values: Record<string, number>; met: boolean };
@@ -57,6 +61,10 @@ export interface ImportBenchResults {
   };
   busyPct: number;
   stealPct: number;
+  /** The 1-minute load average before and after the timed runs (the machine is shared). */
+  loadAverage: [number, number];
+  /** `kiln --help`, medians: the CLI's fixed start-up cost in time and memory. */
+  kilnStartup: { wallMs: number; maxRssBytes: number };
   wallSeconds: number;
 }
 
@@ -77,6 +85,7 @@ export function imageMedians(kiln: RecordedSample[], peer: RecordedSample[]): Im
   return {
     kilnWallMs, peerWallMs, ratio: kilnWallMs / peerWallMs,
     kilnCpuMs: m(kiln, (s) => s.cpuMs), peerCpuMs: m(peer, (s) => s.cpuMs),
+    kilnSysMs: m(kiln, (s) => s.sysMs), peerSysMs: m(peer, (s) => s.sysMs),
     kilnRssBytes: m(kiln, (s) => s.maxRssBytes), peerRssBytes: m(peer, (s) => s.maxRssBytes),
     kilnReportedMs: reported.length ? median(reported) : null,
   };
@@ -109,16 +118,16 @@ export function formatResults(r: ImportBenchResults): string {
   const out = [
     `Import benchmark, ${r.date}: ${r.machine.cpus} CPUs (${r.machine.cpuModel}), ${r.machine.memoryGiB} GiB, Node ${r.machine.node}`,
     `Versions: ${Object.entries(r.versions).map(([k, v]) => `${k} ${v}`).join('; ')}`,
-    `Median of ${r.runs} cold runs each (machine busy ${r.busyPct}%, stolen ${r.stealPct}%). Peer = skopeo copy + umoci unpack, ` +
-      'wall and CPU summed, peak RSS the larger of the two processes. MB = 10^6 bytes.',
+    `Median of ${r.runs} cold runs each (machine busy ${r.busyPct}%, stolen ${r.stealPct}%, load average ${r.loadAverage[0]} → ${r.loadAverage[1]}). Peer = skopeo copy + umoci unpack, ` +
+      `wall and CPU summed, peak RSS the larger of the two processes. Work directories under ${r.workDir}. MB = 10^6 bytes.`,
     '',
     table([
-      ['image', 'layers (gz / tar)', 'Kiln wall', 'peer wall', 'Kiln/peer', 'Kiln CPU', 'peer CPU', 'Kiln RSS (max)', 'peer RSS', 'files / bytes (both)'],
+      ['image', 'layers (gz / tar)', 'Kiln wall', 'peer wall', 'Kiln/peer', 'Kiln CPU (sys)', 'peer CPU (sys)', 'Kiln RSS (max)', 'peer RSS', 'files / bytes (both)'],
       ...r.images.map((i) => [
         i.name, `${i.layers}: ${mb(i.layerBytes)} / ${mb(i.uncompressedBytes)}`,
         s(i.medians.kilnWallMs), s(i.medians.peerWallMs),
         `${x(i.medians.ratio)} ${i.medians.ratio <= GOAL_WALL_RATIO ? 'met' : 'MISSED'}`,
-        s(i.medians.kilnCpuMs), s(i.medians.peerCpuMs),
+        `${s(i.medians.kilnCpuMs)} (${s(i.medians.kilnSysMs)})`, `${s(i.medians.peerCpuMs)} (${s(i.medians.peerSysMs)})`,
         `${mb(i.medians.kilnRssBytes)} (${mb(i.kilnMaxRssBytes)}) ${i.kilnMaxRssBytes < GOAL_MAX_RSS_BYTES ? 'met' : 'MISSED'}`,
         mb(i.medians.peerRssBytes),
         `${int(i.kiln[0].tree.regularFiles)} / ${mb(i.kiln[0].tree.regularBytes)}`,
@@ -129,6 +138,7 @@ export function formatResults(r: ImportBenchResults): string {
       ` (own report ${i.kiln.map((k) => ((k.reportedMs ?? Number.NaN) / 1000).toFixed(2)).join(', ')});` +
       ` peer ${i.peer.map((p) => p.steps.map((st) => (st.wallMs / 1000).toFixed(2)).join('+')).join(', ')}`).join('; '),
     '',
+    `Kiln CLI start-up alone (kiln --help, median): ${s(r.kilnStartup.wallMs)}, peak RSS ${mb(r.kilnStartup.maxRssBytes)}`,
     `Goal Kiln/peer ≤ ${x(GOAL_WALL_RATIO)}: ${r.goals.wallRatio.met ? 'met' : 'MISSED'}; ` +
       `goal Kiln peak RSS < ${mb(GOAL_MAX_RSS_BYTES)}: ${r.goals.kilnRss.met ? 'met' : 'MISSED'}`,
     `Whole run: ${r.wallSeconds.toFixed(1)} s`,

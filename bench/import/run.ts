@@ -3,13 +3,15 @@
  * 50,000-small-file image to a local registry, then imports each cold, 3 times, with Kiln's CLI
  * and with skopeo copy + umoci unpack (runs alternate between the two); checks both made the
  * same files and bytes; prints a table and writes bench/results/import-<date>.json.
- * Flags: --runs=N (3), --profile (an extra Kiln import per image under --cpu-prof and strace -c -f,
+ * Flags: --runs=N (3); --deadline=S (600: the run is abandoned past it); --work-dir=DIR (the system
+ * temp dir: where both importers keep blobs and unpack, e.g. /dev/shm to take the disk out of the
+ * comparison); --profile (an extra Kiln import per image under --cpu-prof and strace -c -f, the
  * profiles written to bench/results/profiles/).
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -19,10 +21,10 @@ import { debianMinbaseImage } from '../../test/fixtures/images/debian-base.ts';
 import { manyFilesImage } from '../../test/fixtures/images/test-images.ts';
 import type { BuiltImage } from '../../test/fixtures/images/oci-image-writer.ts';
 import { cpuShares, cpuTicks, machineInfo } from '../plan/machine-info.ts';
-import { debianPackageVersion, kilnImport, peerImport, toolVersion, type ImporterContext, type ImportSample } from './importers.ts';
-import { gnuTimeAvailable, stopAllCommands } from './measure-command.ts';
+import { debianPackageVersion, kilnBin, kilnImport, peerImport, toolVersion, type ImporterContext, type ImportSample } from './importers.ts';
+import { gnuTimeAvailable, measureCommand, stopAllCommands } from './measure-command.ts';
 import { formatProfile, profileKilnImport } from './profile-runs.ts';
-import { formatResults, imageMedians, judgeGoals, writeResults, type ImageBench, type ImportBenchResults, type RecordedSample } from './report.ts';
+import { formatResults, imageMedians, judgeGoals, median, writeResults, type ImageBench, type ImportBenchResults, type RecordedSample } from './report.ts';
 import { compareTrees, treeStats, type TreeStats } from './tree-stats.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -30,6 +32,8 @@ const ROOT = path.resolve(HERE, '../..');
 const RESULTS_DIR = path.join(ROOT, 'bench/results');
 /** Longest any one command may run. */
 const STEP_TIMEOUT_MS = 120_000;
+/** The whole run is abandoned past this (default 600 s, --deadline=S). */
+let deadline = Number.POSITIVE_INFINITY;
 const sh = promisify(execFile);
 
 function flag(name: string, fallback: number): number {
@@ -38,6 +42,10 @@ function flag(name: string, fallback: number): number {
   const n = Number(arg.slice(name.length + 3));
   if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer`);
   return n;
+}
+
+function stringFlag(name: string): string | undefined {
+  return process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 }
 
 /** The images, by name, with the repository:tag each is pushed as. */
@@ -68,6 +76,7 @@ function onSignal(signal: NodeJS.Signals): void {
 /** Runs one importer cold in a fresh directory, counts its tree, and removes the directory. */
 async function sample(run: (work: string) => Promise<ImportSample>, base: string, label: string): Promise<RecordedSample> {
   if (interrupted) throw new Error('interrupted');
+  if (performance.now() > deadline) throw new Error('the run passed its deadline (--deadline=S); the machine is too busy or an importer too slow');
   const work = await mkdtemp(path.join(base, `${label}-`));
   try {
     await sh('sync');
@@ -79,6 +88,19 @@ async function sample(run: (work: string) => Promise<ImportSample>, base: string
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+const round1 = (n: number) => Math.round(n * 10) / 10;
+
+/** The CLI's fixed cost: `kiln --help` (it loads the same modules as an import, then exits), median of `runs`. */
+async function measureStartup(ctx: ImporterContext, runs: number): Promise<ImportBenchResults['kilnStartup']> {
+  const samples = [];
+  for (let i = 0; i < runs; i++) {
+    const m = await measureCommand(process.execPath, [kilnBin(ctx), '--help'], { cwd: ctx.repoRoot, timeoutMs: ctx.timeoutMs });
+    if (m.code !== 0) throw new Error(`kiln --help failed: ${m.stderr.slice(-2000)}`);
+    samples.push(m);
+  }
+  return { wallMs: median(samples.map((m) => m.wallMs)), maxRssBytes: median(samples.map((m) => m.maxRssBytes)) };
 }
 
 /** Fails loudly unless every sample's regular files and bytes equal the first peer sample's. */
@@ -95,6 +117,7 @@ async function main(): Promise<number> {
   const started = performance.now();
   const date = new Date().toISOString();
   const runs = flag('runs', 3);
+  deadline = started + flag('deadline', 600) * 1000;
   const profile = process.argv.includes('--profile');
   const missing = missingTools();
   if (missing.length > 0) {
@@ -112,7 +135,8 @@ async function main(): Promise<number> {
   };
 
   let registry: RegistryFixture | undefined;
-  const base = await mkdtemp(path.join(tmpdir(), 'kiln-bench-import-'));
+  const workDir = path.resolve(stringFlag('work-dir') ?? tmpdir());
+  const base = await mkdtemp(path.join(workDir, 'kiln-bench-import-'));
   try {
     process.stderr.write('building the images (cached after the first run) and starting the registry…\n');
     const built = [];
@@ -124,6 +148,8 @@ async function main(): Promise<number> {
     }
     const ctx: ImporterContext = { repoRoot: ROOT, registryHost: registry.host, timeoutMs: STEP_TIMEOUT_MS };
 
+    const kilnStartup = await measureStartup(ctx, runs);
+    const loadBefore = os.loadavg()[0];
     const before = cpuTicks();
     const images: ImageBench[] = [];
     for (const b of built) {
@@ -149,8 +175,8 @@ async function main(): Promise<number> {
     const shares = cpuShares(before, cpuTicks());
 
     const results: ImportBenchResults = {
-      date, command: 'npm run bench:import', machine, versions, runs, images, goals: judgeGoals(images),
-      ...shares, wallSeconds: 0,
+      date, command: ['npm run bench:import', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '), machine, versions, runs, workDir, images, goals: judgeGoals(images),
+      ...shares, loadAverage: [round1(loadBefore), round1(os.loadavg()[0])], kilnStartup, wallSeconds: 0,
     };
     const profiles: string[] = [];
     if (profile) {
