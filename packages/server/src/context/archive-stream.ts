@@ -6,6 +6,7 @@
 import { Readable, pipeline } from 'node:stream';
 import { createGunzip, createZstdDecompress } from 'node:zlib';
 import { KilnError } from '../errors/errors.ts';
+import { prependChunks } from '../streams/prepend-chunks.ts';
 
 /** The compression of an uploaded archive. */
 export type ArchiveCompression = 'none' | 'gzip' | 'zstd';
@@ -56,18 +57,6 @@ async function* counted(input: ArchiveInput, max: number): AsyncGenerator<Uint8A
   }
 }
 
-async function* prepend(head: Uint8Array[], rest: AsyncIterator<Uint8Array>): AsyncGenerator<Uint8Array> {
-  try {
-    yield* head;
-    for (;;) {
-      const next = await rest.next();
-      if (next.done) return;
-      yield next.value;
-    }
-  } finally {
-    await rest.return?.(undefined);
-  }
-}
 
 /**
  * The decompressed tar bytes of an upload; throws KilnError `invalid_archive` for an empty upload
@@ -92,7 +81,7 @@ export async function* tarBytes(input: ArchiveInput, limits: ArchiveStreamLimits
     await source.return?.(undefined);
     throw new KilnError('invalid_archive', `The uploaded context is compressed with ${compression}; send a tar, tar.gz or tar.zst archive.`, { phase: 'context' });
   }
-  const raw = prepend(head, source);
+  const raw = prependChunks(head, source);
   let decoded: AsyncIterable<Uint8Array> = raw;
   if (compression !== 'none') {
     const decoder = compression === 'gzip' ? createGunzip() : createZstdDecompress();

@@ -9,6 +9,7 @@ import { createGunzip, createZstdDecompress } from 'node:zlib';
 import { KilnError } from '../../errors/errors.ts';
 import type { LayerCompression } from '../oci-types.ts';
 import { checkLayerMagic, LAYER_MAGIC_BYTES } from './layer-media.ts';
+import { prependChunks } from '../../streams/prepend-chunks.ts';
 
 /** Expanded-size limits of one layer and of the whole image. */
 export interface LayerLimits {
@@ -42,18 +43,6 @@ export function tooLarge(which: 'layer' | 'image', limits: LayerLimits, layerDig
   return new KilnError('layer_too_large', message, { phase: 'preparing' });
 }
 
-async function* prepend(head: Uint8Array[], rest: AsyncIterator<Uint8Array>): AsyncGenerator<Uint8Array> {
-  try {
-    yield* head;
-    for (;;) {
-      const next = await rest.next();
-      if (next.done) return;
-      yield next.value;
-    }
-  } finally {
-    await rest.return?.(undefined);
-  }
-}
 
 /**
  * Yields the layer's tar bytes. Throws KilnError `invalid_layer` when the magic bytes contradict
@@ -80,7 +69,7 @@ export async function* layerTarBytes(
     await source.return?.(undefined);
     throw err;
   }
-  const raw = prepend(head, source);
+  const raw = prependChunks(head, source);
   let decoded: AsyncIterable<Uint8Array> = raw;
   if (opts.compression !== 'none') {
     const decoder = opts.compression === 'gzip' ? createGunzip({ chunkSize: 64 * 1024 }) : createZstdDecompress({ chunkSize: 64 * 1024 });
