@@ -14,12 +14,12 @@ const POLL_MS = 1_000;
 const MAX_ATTEMPTS = 2;
 
 /** Creates (without starting) the worker and the resources it owns; `close` frees them after `stop`. */
-export async function createWorker(config: Config, store: Store, services: Services): Promise<{ worker: BuildWorker; close: () => Promise<void> }> {
+export async function createWorker(config: Config, store: Store, services: Services, log: (err: unknown, buildId: string) => void): Promise<{ worker: BuildWorker; close: () => Promise<void> }> {
   const images = new OciLayoutStore(config.dataDir);
   await images.init();
   const client = new RegistryClient(config.registry);
   const executors = [new ImageImportExecutor({ images, client, limits: { maxLayerBytes: config.layerMaxBytes, maxImageBytes: config.imageMaxBytes } })];
-  const worker = new BuildWorker({ store, executors, vault: services.vault, events: services.events }, {
+  const worker = new BuildWorker({ store, executors, vault: services.vault, events: services.events, onError: log }, {
     concurrency: config.buildConcurrency, leaseMs: LEASE_MS, heartbeatMs: HEARTBEAT_MS, pollMs: POLL_MS,
     maxAttempts: MAX_ATTEMPTS, dataDir: config.dataDir,
   });

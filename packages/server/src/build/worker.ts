@@ -40,7 +40,11 @@ export class BuildWorker {
   private timer: NodeJS.Timeout | undefined;
   private pumping = false;
 
-  constructor(deps: { store: Store; executors: BuildExecutor[]; vault: CredentialVault; events: BuildEvents }, opts: WorkerOptions) {
+  private readonly onError: (err: unknown, buildId: string) => void;
+
+  /** `onError` hears of attempts that failed outside any build phase (the store failing, say); their lease expires and they run again. */
+  constructor(deps: { store: Store; executors: BuildExecutor[]; vault: CredentialVault; events: BuildEvents; onError?: (err: unknown, buildId: string) => void }, opts: WorkerOptions) {
+    this.onError = deps.onError ?? (() => {});
     this.store = deps.store;
     this.executors = new Map(deps.executors.map((e) => [e.kind, e]));
     this.vault = deps.vault;
@@ -82,7 +86,7 @@ export class BuildWorker {
         store: this.store, vault: this.vault, events: this.events, workerId: this.id,
         leaseMs: this.opts.leaseMs, heartbeatMs: this.opts.heartbeatMs, maxAttempts: this.opts.maxAttempts,
         buildDir: (id) => path.join(this.opts.dataDir, 'builds', id), shutdown: this.shutdown.signal,
-      }).catch(() => {}).finally(() => {
+      }).catch((err: unknown) => this.onError(err, job.build_id)).finally(() => {
         this.running.delete(run);
         this.wake();
       });

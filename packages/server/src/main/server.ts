@@ -29,7 +29,9 @@ export async function startServer(config: Config, opts: { logger?: boolean } = {
       bodyLimitBytes: config.bodyLimitBytes,
       logger: opts.logger === false ? false : { level: config.logLevel },
     });
-    const embedded = config.worker === 'embedded' ? await createWorker(config, store, services) : undefined;
+    const embedded = config.worker === 'embedded'
+      ? await createWorker(config, store, services, (err, buildId) => app.log.error({ err, buildId }, 'build attempt failed outside its phases; it will run again when its lease expires'))
+      : undefined;
     await app.listen({ host: config.host, port: config.port });
     embedded?.worker.start();
     const addr = app.server.address();
