@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { MachineInfo } from '../plan/machine-info.ts';
 import type { ImportSample } from './importers.ts';
 import type { TreeStats } from './tree-stats.ts';
+import { int, ratio, table } from '../lib/markdown-table.ts';
 
 /** Kiln's wall time may be at most this multiple of the peer's. */
 export const GOAL_WALL_RATIO = 0.6;
@@ -104,14 +105,7 @@ export function judgeGoals(images: ImageBench[]): ImportBenchResults['goals'] {
 const round2 = (n: number) => Math.round(n * 100) / 100;
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
-const x = (n: number) => `${n.toFixed(2)}×`;
-const int = (n: number) => Math.round(n).toLocaleString('en-US');
 
-function table(rows: string[][]): string {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  const line = (r: string[]) => '| ' + r.map((cell, c) => cell.padEnd(widths[c])).join(' | ') + ' |';
-  return [line(rows[0]), '|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|', ...rows.slice(1).map(line)].join('\n');
-}
 
 /** Renders the results as the tables the benchmark prints. */
 export function formatResults(r: ImportBenchResults): string {
@@ -126,7 +120,7 @@ export function formatResults(r: ImportBenchResults): string {
       ...r.images.map((i) => [
         i.name, `${i.layers}: ${mb(i.layerBytes)} / ${mb(i.uncompressedBytes)}`,
         s(i.medians.kilnWallMs), s(i.medians.peerWallMs),
-        `${x(i.medians.ratio)} ${i.medians.ratio <= GOAL_WALL_RATIO ? 'met' : 'MISSED'}`,
+        `${ratio(i.medians.ratio)} ${i.medians.ratio <= GOAL_WALL_RATIO ? 'met' : 'MISSED'}`,
         `${s(i.medians.kilnCpuMs)} (${s(i.medians.kilnSysMs)})`, `${s(i.medians.peerCpuMs)} (${s(i.medians.peerSysMs)})`,
         `${mb(i.medians.kilnRssBytes)} (${mb(i.kilnMaxRssBytes)}) ${i.kilnMaxRssBytes < GOAL_MAX_RSS_BYTES ? 'met' : 'MISSED'}`,
         mb(i.medians.peerRssBytes),
@@ -139,7 +133,7 @@ export function formatResults(r: ImportBenchResults): string {
       ` peer ${i.peer.map((p) => p.steps.map((st) => (st.wallMs / 1000).toFixed(2)).join('+')).join(', ')}`).join('; '),
     '',
     `Kiln CLI start-up alone (kiln --help, median): ${s(r.kilnStartup.wallMs)}, peak RSS ${mb(r.kilnStartup.maxRssBytes)}`,
-    `Goal Kiln/peer ≤ ${x(GOAL_WALL_RATIO)}: ${r.goals.wallRatio.met ? 'met' : 'MISSED'}; ` +
+    `Goal Kiln/peer ≤ ${ratio(GOAL_WALL_RATIO)}: ${r.goals.wallRatio.met ? 'met' : 'MISSED'}; ` +
       `goal Kiln peak RSS < ${mb(GOAL_MAX_RSS_BYTES)}: ${r.goals.kilnRss.met ? 'met' : 'MISSED'}`,
     `Whole run: ${r.wallSeconds.toFixed(1)} s`,
   ];

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { HttpResult } from './http-bench.ts';
 import type { MachineInfo } from './machine-info.ts';
 import type { MicroResult } from './micro-bench.ts';
+import { int, ratio, table } from '../lib/markdown-table.ts';
 
 /** Plan requests per second the server should sustain at concurrency 32. */
 export const GOAL_PLAN_RPS = 3000;
@@ -27,14 +28,7 @@ export interface PlanBenchResults {
 }
 
 const us = (n: number) => `${n.toFixed(1)} µs`;
-const x = (n: number) => `${n.toFixed(2)}×`;
-const int = (n: number) => Math.round(n).toLocaleString('en-US');
 
-function table(rows: string[][]): string {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  const line = (r: string[]) => '| ' + r.map((cell, c) => cell.padEnd(widths[c])).join(' | ') + ' |';
-  return [line(rows[0]), '|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|', ...rows.slice(1).map(line)].join('\n');
-}
 
 /** Renders the results as the tables the benchmark prints. */
 export function formatResults(r: PlanBenchResults): string {
@@ -47,11 +41,11 @@ export function formatResults(r: PlanBenchResults): string {
       `(machine busy ${m.busyPct}%, stolen ${m.stealPct}%)`,
     table([
       ['measure', 'per call', 'vs bare parse', 'goal'],
-      ['bare DockerfileParser.parse', us(m.parseUs), x(1), ''],
-      ['analyzeDockerfile (new text)', us(m.analyzeUs), x(m.ratio), `≤ ${x(GOAL_ANALYZE_RATIO)} ${r.goals.analyzeRatio.met ? 'met' : 'MISSED'}`],
-      ['analyzeDockerfile (same text again)', us(m.analyzeRepeatUs), x(m.analyzeRepeatUs / m.parseUs), ''],
+      ['bare DockerfileParser.parse', us(m.parseUs), ratio(1), ''],
+      ['analyzeDockerfile (new text)', us(m.analyzeUs), ratio(m.ratio), `≤ ${ratio(GOAL_ANALYZE_RATIO)} ${r.goals.analyzeRatio.met ? 'met' : 'MISSED'}`],
+      ['analyzeDockerfile (same text again)', us(m.analyzeRepeatUs), ratio(m.analyzeRepeatUs / m.parseUs), ''],
     ]),
-    `ratio by round: ${x(m.ratioRange[0])} to ${x(m.ratioRange[1])}; from CPU time instead of wall time: ${x(m.cpuRatio)}`,
+    `ratio by round: ${ratio(m.ratioRange[0])} to ${ratio(m.ratioRange[1])}; from CPU time instead of wall time: ${ratio(m.cpuRatio)}`,
   ];
   const h = r.http;
   if (h) {
@@ -66,8 +60,8 @@ export function formatResults(r: PlanBenchResults): string {
         `request ${int(h.requestBytes)} B, response ${int(h.responseBytes)} B${h.profiled ? '; SERVER PROFILED: figures are low' : ''}`,
       table([
         ['server', 'req/s (mean)', 'p50', 'p99', 'responses', 'non-2xx', 'server CPU/req', 'vs goal / floor', 'machine busy / stolen'],
-        row('Kiln, same body', h.kiln, `${x(g.ratioToGoal)} of ${int(g.goal)} ${g.met ? 'met' : 'MISSED'}; ${x(r.goals.floorRatio!)} of floor`),
-        row('Kiln, unique Dockerfile per request', h.kilnUnique, `${x(h.kilnUnique.requestsPerSec / g.goal)} of goal; ${x(h.kilnUnique.requestsPerSec / h.floor.requestsPerSec)} of floor`),
+        row('Kiln, same body', h.kiln, `${ratio(g.ratioToGoal)} of ${int(g.goal)} ${g.met ? 'met' : 'MISSED'}; ${ratio(r.goals.floorRatio!)} of floor`),
+        row('Kiln, unique Dockerfile per request', h.kilnUnique, `${ratio(h.kilnUnique.requestsPerSec / g.goal)} of goal; ${ratio(h.kilnUnique.requestsPerSec / h.floor.requestsPerSec)} of floor`),
         row('floor: bare Fastify, fixed response', h.floor, ''),
       ]),
       `Server CPU/req is the server process's CPU time (all threads) per response; ${int(1e6 / GOAL_PLAN_RPS)} µs is the most ` +
