@@ -22,9 +22,14 @@ const DOMAIN = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.(?:[a-zA-Z0-9]
 const TAG = /^[\w][\w.-]{0,127}$/;
 const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
 
-/** Normalises a registry host: Docker Hub's aliases become `docker.io`, the host is lowercased. */
-export function normalizeRegistry(host: string): string {
-  const h = host.toLowerCase();
+/** A registry as a user may write it (`https://Registry.example.com/`) reduced to its host: no scheme, no trailing slash, lowercase. */
+export function registryHostOf(raw: string): string {
+  return raw.toLowerCase().replace(/^https?:\/\//, '').replace(/\/+$/, '');
+}
+
+/** Normalises a registry as {@link registryHostOf} does, and Docker Hub's aliases become `docker.io`. */
+export function normalizeRegistry(raw: string): string {
+  const h = registryHostOf(raw);
   return HUB_ALIASES.has(h) ? DOCKER_HUB : h;
 }
 

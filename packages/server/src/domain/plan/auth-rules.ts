@@ -42,7 +42,7 @@ export function checkAuth(req: BuildRequest, pulled: PulledImages): Problem[] {
     }
   }
   (req.registry_auth ?? []).forEach((r, i) => {
-    const host = normalizeRegistry(r.registry.replace(/^https?:\/\//, '').replace(/\/+$/, ''));
+    const host = normalizeRegistry(r.registry);
     if (!hosts.has(host)) {
       const used = hosts.size ? [...hosts].join(', ') : 'no external registry';
       out.push(problem('registry_auth_mismatch', `registry_auth[${i}].registry ${JSON.stringify(r.registry)} is not used by this build (it pulls from ${used}).`, 'auth', { field: `registry_auth[${i}].registry` }));

@@ -7,7 +7,7 @@ import { BUILD_CONFIG_LIMITS, BUILD_REQUEST_FIELDS, BuildRequestCheckSchema, typ
 import { typeProblems } from './type-check.ts';
 import { ENV_KEY_RE, SECRET_ID_RE, nameError, tagError } from './names.ts';
 import { checkReadiness } from './check-readiness.ts';
-import { parseImageReference } from '../../oci/image-reference.ts';
+import { parseImageReference, registryHostOf } from '../../oci/image-reference.ts';
 import { newId } from '../ids.ts';
 
 /** Normalised build VM configuration. */
@@ -152,7 +152,7 @@ export function checkFields(body: unknown): FieldCheck {
   if (ok('registry_auth')) {
     const seen = new Set<string>();
     req.registry_auth!.forEach((r, i) => {
-      const host = r.registry.toLowerCase().replace(/^https?:\/\//, '').replace(/\/+$/, '');
+      const host = registryHostOf(r.registry);
       if (!/^[a-z0-9.-]+(?::\d{1,5})?$|^\[[0-9a-f:]+\](?::\d{1,5})?$/.test(host)) {
         add('registry_auth_mismatch', `registry_auth[${i}].registry ${JSON.stringify(r.registry)} is not a registry host (host or host:port).`, `registry_auth[${i}].registry`);
       }
