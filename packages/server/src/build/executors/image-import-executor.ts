@@ -7,12 +7,11 @@ import path from 'node:path';
 import { KilnError } from '../../errors/errors.ts';
 import type { RegistryCredentials } from '../../domain/schemas/common-schemas.ts';
 import { BUILTIN_PREFIX } from '../../domain/builtin-tenant.ts';
-import { parseImageReference, normalizeRegistry } from '../../oci/image-reference.ts';
+import { normalizeRegistry } from '../../oci/image-reference.ts';
 import type { OciLayoutStore } from '../../oci/image-store/oci-layout-store.ts';
 import type { RegistryClient } from '../../oci/registry/registry-client.ts';
 import type { LayerLimits } from '../../oci/layers/apply-layer.ts';
-import { RegistrySource } from '../../oci/import/registry-source.ts';
-import { LayoutSource } from '../../oci/import/layout-source.ts';
+import { imageSourceFor } from '../../oci/import/image-source-for.ts';
 import { importImage, type ImportEvent, type ImportResult } from '../../oci/import/import-image.ts';
 import type { ImageSource } from '../../oci/import/image-source.ts';
 import type { BuildCredentials } from '../build-credentials.ts';
@@ -52,13 +51,10 @@ export class ImageImportExecutor implements BuildExecutor {
   }
 
   private sourceFor(base: string, requiresAuth: boolean, creds: BuildCredentials | undefined): ImageSource {
-    if (base.startsWith(BUILTIN_PREFIX)) return new LayoutSource(this.images, base.includes(':') ? base : `${base}:latest`);
-    const ref = parseImageReference(base);
-    if (typeof ref === 'string') throw new KilnError('invalid_image_reference', `base_image ${JSON.stringify(base)} is invalid: ${ref}.`, { phase: 'preparing' });
-    if (requiresAuth && !creds) {
+    if (requiresAuth && !creds && !base.startsWith(BUILTIN_PREFIX)) {
       throw new KilnError('credentials_required', `This build pulls ${base} with credentials, and this server no longer holds them (it restarted since the build was queued). Retry the build with base_image_auth or registry_auth.`, { phase: 'preparing' });
     }
-    return new RegistrySource(this.client, ref, credentialsFor(ref.registry, creds));
+    return imageSourceFor(base, { images: this.images, client: this.client, credentials: (registry) => credentialsFor(registry, creds) });
   }
 }
 
@@ -66,7 +62,7 @@ export class ImageImportExecutor implements BuildExecutor {
 function credentialsFor(registry: string, creds: BuildCredentials | undefined): RegistryCredentials | undefined {
   if (!creds) return undefined;
   if (creds.base_image_auth) return creds.base_image_auth;
-  return creds.registry_auth?.find((r) => normalizeRegistry(r.registry.replace(/^https?:\/\//, '').replace(/\/+$/, '')) === registry)?.auth;
+  return creds.registry_auth?.find((r) => normalizeRegistry(r.registry) === registry)?.auth;
 }
 
 /** The request's own defaults win; the image fills in the rest. Env values stay out: only keys are kept. */

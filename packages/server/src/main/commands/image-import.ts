@@ -1,15 +1,11 @@
 /** `kiln image import REF --output DIR`: imports an image and prints what it did (layers, bytes, time). */
 import type { Config } from '../../config.ts';
-import { KilnError } from '../../errors/errors.ts';
 import type { RegistryCredentials } from '../../domain/schemas/common-schemas.ts';
-import { BUILTIN_PREFIX } from '../../domain/builtin-tenant.ts';
-import { parseImageReference } from '../../oci/image-reference.ts';
 import { OciLayoutStore } from '../../oci/image-store/oci-layout-store.ts';
 import { RegistryClient } from '../../oci/registry/registry-client.ts';
-import { RegistrySource } from '../../oci/import/registry-source.ts';
-import { LayoutSource } from '../../oci/import/layout-source.ts';
 import { importImage, type ImportEvent } from '../../oci/import/import-image.ts';
-import type { ImageSource } from '../../oci/import/image-source.ts';
+import { imageSourceFor } from '../../oci/import/image-source-for.ts';
+import { KilnError } from '../../errors/errors.ts';
 
 /** Options of the command. */
 export interface ImportCommandOptions {
@@ -30,7 +26,8 @@ export async function importCommand(config: Config, ref: string, opts: ImportCom
   await images.init();
   const client = new RegistryClient(config.registry);
   try {
-    const source = sourceFor(ref, { images, client, auth: credentials(opts) });
+    const auth = credentials(opts);
+    const source = imageSourceFor(ref, { images, client, credentials: () => auth });
     const say = (line: string) => { if (!opts.json) process.stdout.write(`${line}\n`); };
     const result = await importImage(source, {
       store: images, rootfs: opts.output, limits: { maxLayerBytes: config.layerMaxBytes, maxImageBytes: config.imageMaxBytes },
@@ -49,13 +46,6 @@ export async function importCommand(config: Config, ref: string, opts: ImportCom
   }
 }
 
-/** The source an image ref reads from: Kiln's own layout for `kiln/…` builtins, else its registry. */
-export function sourceFor(ref: string, deps: { images: OciLayoutStore; client: RegistryClient; auth?: RegistryCredentials }): ImageSource {
-  if (ref.startsWith(BUILTIN_PREFIX)) return new LayoutSource(deps.images, ref.includes(':') ? ref : `${ref}:latest`);
-  const parsed = parseImageReference(ref);
-  if (typeof parsed === 'string') throw new KilnError('invalid_image_reference', `${JSON.stringify(ref)} is not an image reference: ${parsed}.`);
-  return new RegistrySource(deps.client, parsed, deps.auth);
-}
 
 function credentials(opts: ImportCommandOptions): RegistryCredentials | undefined {
   if (opts.tokenStdin) return { token: opts.secret ?? '' };
