@@ -7,17 +7,8 @@ import { chunked, packTar, rawTar } from '../../context/archive-fixtures.ts';
 import { KilnError } from '../../errors/errors.ts';
 import type { LayerCompression } from '../oci-types.ts';
 import { applyLayer } from './apply-layer.ts';
-import { compress, describeTree, GENEROUS, tempRootfs, type TempRootfs } from './layer-fixtures.ts';
+import { compress, describeTree, GENEROUS, tempRootfs, withRootfs } from './layer-fixtures.ts';
 
-async function withRootfs(fn: (r: TempRootfs) => Promise<void>): Promise<void> {
-  const r = await tempRootfs();
-  try {
-    await fn(r);
-    assert.ok(await r.canariesIntact(), 'nothing outside the root filesystem changed');
-  } finally {
-    await r.cleanup();
-  }
-}
 
 function rejectsWith(code: string, pattern?: RegExp): (err: unknown) => boolean {
   return (err) => {

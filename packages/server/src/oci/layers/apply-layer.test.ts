@@ -3,19 +3,10 @@ import assert from 'node:assert/strict';
 import { lstat, mkdir, readdir, readFile, readlink, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { packTar } from '../../context/archive-fixtures.ts';
-import { describeTree, packPax, tempRootfs, type TempRootfs } from './layer-fixtures.ts';
+import { describeTree, packPax, withRootfs } from './layer-fixtures.ts';
 
 const T = new Date(1_600_000_000_000);
 
-async function withRootfs(fn: (r: TempRootfs) => Promise<void>): Promise<void> {
-  const r = await tempRootfs();
-  try {
-    await fn(r);
-    assert.ok(await r.canariesIntact(), 'nothing outside the root filesystem changed');
-  } finally {
-    await r.cleanup();
-  }
-}
 
 describe('applyLayer: entry types and metadata', () => {
   test('files, directories, symlinks and hard links with modes, owners and times', () => withRootfs(async (r) => {

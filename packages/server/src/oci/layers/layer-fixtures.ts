@@ -3,6 +3,7 @@
  * paths outside it, a packer for entries that need a gid or PAX records, a helper that applies a
  * tar buffer, and a listing of a tree that never follows symlinks.
  */
+import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -119,4 +120,15 @@ export async function describeTree(root: string, withTimes = false): Promise<str
   };
   await walk('');
   return out;
+}
+
+/** Runs `fn` on a fresh temporary root filesystem, asserts nothing outside it changed, and removes it. */
+export async function withRootfs(fn: (r: TempRootfs) => Promise<void>): Promise<void> {
+  const r = await tempRootfs();
+  try {
+    await fn(r);
+    assert.ok(await r.canariesIntact(), 'nothing outside the root filesystem changed');
+  } finally {
+    await r.cleanup();
+  }
 }
