@@ -3,6 +3,8 @@ import type { ExecutorKind } from '../domain/executor-kind.ts';
 import type { BuildRecord } from '../store/store.ts';
 import type { BuildLog } from './build-log.ts';
 import type { BuildCredentials } from './build-credentials.ts';
+import type { FinalRootfs } from './final-rootfs.ts';
+import type { CacheRecorder } from './cache/cache-recorder.ts';
 
 /** What an executor is given for one attempt of one build. */
 export interface ExecutionContext {
@@ -14,6 +16,8 @@ export interface ExecutionContext {
   buildDir: string;
   /** Request-time credentials and secrets, when this process still holds them. */
   credentials: BuildCredentials | undefined;
+  /** Where cache decisions are logged and counted. */
+  cache: CacheRecorder;
 }
 
 /** What a successful execution leaves behind. */
@@ -21,6 +25,8 @@ export interface ExecutionResult {
   /** The template's runtime defaults (env keys only, never values). */
   runtime_defaults: Record<string, unknown>;
   oci_metadata: Record<string, unknown>;
+  /** The final root filesystem, from which `finalize` makes the artifacts. */
+  rootfs: FinalRootfs;
 }
 
 /** Runs builds of one executor kind. */

@@ -4,6 +4,7 @@
  * and `phase`, `attempt`, `result`, … when they apply).
  */
 import type { Store } from '../store/store.ts';
+import type { BuildEvents } from './build-events.ts';
 
 /** Entry kinds, as the API names them. */
 export type LogKind = 'start' | 'message' | 'cache' | 'retry' | 'warning' | 'error' | 'cancelled' | 'end';
@@ -29,8 +30,12 @@ export class BuildLog {
   /** The phase entries are written under when none is given. */
   phase: BuildPhase | undefined;
 
-  constructor(store: Store, build: { id: string; template_id: string }, attempt: number, maxAttempts: number) {
+  private readonly events: BuildEvents | undefined;
+
+  /** `events`, when given, hears `logged` after each stored entry (log followers wake on it). */
+  constructor(store: Store, build: { id: string; template_id: string }, attempt: number, maxAttempts: number, events?: BuildEvents) {
     this.store = store;
+    this.events = events;
     this.base = { build_id: build.id, template_id: build.template_id, attempt, max_attempts: maxAttempts };
   }
 
@@ -44,6 +49,7 @@ export class BuildLog {
     const rec = await this.store.appendLog(this.base.build_id, {
       ...this.base, timestamp: new Date().toISOString(), kind, level, message, ...extra, ...(phase ? { phase } : {}),
     });
+    this.events?.emit('logged', this.base.build_id);
     return rec.offset;
   }
 

@@ -10,6 +10,8 @@ import { BuildLog, isBuildPhase } from './build-log.ts';
 import type { BuildExecutor } from './build-executor.ts';
 import type { CredentialVault } from './build-credentials.ts';
 import type { BuildEvents } from './build-events.ts';
+import type { ArtifactWriter } from './artifacts/artifact-writer.ts';
+import { CacheRecorder } from './cache/cache-recorder.ts';
 
 /** What one attempt needs. */
 export interface RunDeps {
@@ -23,6 +25,8 @@ export interface RunDeps {
   buildDir: (buildId: string) => string;
   /** Aborted when the worker shuts down: the build is left to a later attempt. */
   shutdown: AbortSignal;
+  /** Makes the artifacts of a successful execution (none are made without it). */
+  artifacts?: ArtifactWriter;
 }
 
 /** Why a running build stopped early. */
@@ -36,7 +40,7 @@ export async function runBuild(job: BuildJobRecord, executor: BuildExecutor, dep
     await store.removeJob(job.build_id);
     return;
   }
-  const log = new BuildLog(store, build, job.attempts, deps.maxAttempts);
+  const log = new BuildLog(store, build, job.attempts, deps.maxAttempts, deps.events);
   if (isTerminal(build.status)) {
     await closeEndedBuild(build, log);
     await store.removeJob(job.build_id);
@@ -75,13 +79,17 @@ export async function runBuild(job: BuildJobRecord, executor: BuildExecutor, dep
 
   try {
     await log.write('start', 'info', `Build started: ${build.source_type} on the ${build.build_backend} backend (attempt ${job.attempts}).`);
-    const result = await executor.run({
+    const ctx = {
       build: started, log, signal: stop.signal, buildDir: deps.buildDir(build.id), credentials: deps.vault.get(build.id),
-    });
+      cache: new CacheRecorder(store, started, log),
+    };
+    const result = await executor.run(ctx);
+    if (stop.signal.aborted) throw stop.signal.reason;
+    const artifacts = deps.artifacts ? await deps.artifacts.write(ctx, result) : {};
     if (stop.signal.aborted) throw stop.signal.reason;
     const done = new Date().toISOString();
     const ready = await store.updateBuild(build.tenant_id, build.id, {
-      status: 'ready', finished_at: done, updated_at: done, runtime_defaults: result.runtime_defaults, oci_metadata: result.oci_metadata,
+      ...artifacts, status: 'ready', finished_at: done, updated_at: done, runtime_defaults: result.runtime_defaults, oci_metadata: result.oci_metadata,
     }, ['building']);
     if (ready) {
       await log.write('end', 'info', 'Build ready.', { phase: 'finalize', result: 'ready', result_metadata: { duration_ms: Date.parse(done) - Date.parse(now) } });

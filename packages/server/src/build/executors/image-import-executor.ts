@@ -16,7 +16,6 @@ import { importImage, type ImportEvent, type ImportResult } from '../../oci/impo
 import type { ImageSource } from '../../oci/import/image-source.ts';
 import type { BuildCredentials } from '../build-credentials.ts';
 import type { BuildExecutor, ExecutionContext, ExecutionResult } from '../build-executor.ts';
-import type { BuildLog } from '../build-log.ts';
 
 const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
 
@@ -38,16 +37,17 @@ export class ImageImportExecutor implements BuildExecutor {
     const { build, log } = ctx;
     const base = String(build.definition.base_image ?? '');
     await log.enter('preparing', `Importing ${base}.`);
+    const rootfs = path.join(ctx.buildDir, 'rootfs');
     const source = this.sourceFor(base, build.requires_base_image_auth, ctx.credentials);
     // Progress entries are written in order, and all of them before the import's own outcome.
     let progress = Promise.resolve();
     const result = await importImage(source, {
-      store: this.images, rootfs: path.join(ctx.buildDir, 'rootfs'), limits: this.limits, signal: ctx.signal,
-      onEvent: (e) => { progress = progress.then(() => logImportEvent(log, e)).catch(() => {}); },
+      store: this.images, rootfs, limits: this.limits, signal: ctx.signal,
+      onEvent: (e) => { progress = progress.then(() => logImportEvent(ctx, e)).catch(() => {}); },
     }).finally(() => progress);
     await log.info(`Imported ${result.reference} (${result.platform}, ${result.manifest_digest}): ${result.layers.length} layers, ${mib(result.bytes_downloaded)} downloaded, ${mib(result.bytes_applied)} unpacked in ${(result.duration_ms / 1000).toFixed(2)} s.`);
     await log.enter('finalize', 'Recording the template\'s runtime defaults.');
-    return mergeDefaults(build.runtime_defaults, result);
+    return { ...mergeDefaults(build.runtime_defaults, result), rootfs: { layers: [rootfs], baseManifestDigest: result.manifest_digest } };
   }
 
   private sourceFor(base: string, requiresAuth: boolean, creds: BuildCredentials | undefined): ImageSource {
@@ -66,7 +66,7 @@ function credentialsFor(registry: string, creds: BuildCredentials | undefined): 
 }
 
 /** The request's own defaults win; the image fills in the rest. Env values stay out: only keys are kept. */
-function mergeDefaults(requested: Record<string, unknown>, imported: ImportResult): ExecutionResult {
+function mergeDefaults(requested: Record<string, unknown>, imported: ImportResult): Omit<ExecutionResult, 'rootfs'> {
   const d = imported.defaults;
   const keys = new Set<string>([...d.env.map(([k]: [string, string]) => k), ...((requested.default_env_keys as string[] | undefined) ?? [])]);
   return {
@@ -81,10 +81,10 @@ function mergeDefaults(requested: Record<string, unknown>, imported: ImportResul
   };
 }
 
-async function logImportEvent(log: BuildLog, e: ImportEvent): Promise<void> {
+async function logImportEvent({ log, cache }: ExecutionContext, e: ImportEvent): Promise<void> {
   switch (e.kind) {
     case 'manifest': await log.info(`Manifest ${e.digest} for ${e.platform}: ${e.layers} layers.`); break;
-    case 'layer_cached': await log.write('cache', 'info', `Layer ${e.digest} is already stored.`, { cache_kind: 'layer', cache_status: 'hit', cache_subject: e.digest }); break;
+    case 'layer_cached': await cache.record('layer', 'hit', e.digest, { message: `Layer ${e.digest} is already stored.` }); break;
     case 'layer_downloaded': await log.info(`Downloaded layer ${e.digest} (${mib(e.size)}) in ${e.ms} ms.`); break;
     case 'layer_applied': await log.info(`Applied layer ${e.digest}: ${e.entries} entries, ${mib(e.bytes)} in ${e.ms} ms.`); break;
   }
