@@ -6,6 +6,7 @@ import path from 'node:path';
 import { runKiln } from '../fixtures/run-cli.ts';
 import { startKiln } from '../fixtures/kiln-server.ts';
 import { waitForBuild } from '../fixtures/wait-build.ts';
+import { rootfsEntries } from '../fixtures/artifact-tar.ts';
 
 let dataDir: string;
 before(async () => { dataDir = await mkdtemp(path.join(tmpdir(), 'kiln-bases-')); });
@@ -33,7 +34,7 @@ test('kiln bases build busybox makes kiln/busybox, usable as a base with no regi
     const b = await waitForBuild(kiln, res.body.build_id);
     assert.equal(b.status, 'ready', JSON.stringify(b.log_entries));
     assert.equal(b.runtime_defaults.start_cmd, '/bin/sh');
-    assert.ok((await lstat(path.join(dataDir, 'builds', b.build_id, 'rootfs', 'bin', 'busybox'))).isFile());
+    assert.equal((await rootfsEntries(kiln, b.build_id)).get('bin/busybox')?.type, 'file');
     const dockerfile = await kiln.request('POST', '/v1/templates/validate', { body: { dockerfile: 'FROM kiln/busybox\nRUN true\n' } });
     assert.equal(dockerfile.body.valid, true);
   } finally {

@@ -37,6 +37,8 @@ export interface Config {
   worker: 'embedded' | 'off';
   /** Builds one worker runs at once (KILN_BUILD_CONCURRENCY, default 2). */
   buildConcurrency: number;
+  /** Hours an untagged build artifact is kept before it is collected (KILN_ARTIFACT_RETENTION_HOURS, default 168). */
+  artifactRetentionHours: number;
   /** Registry mirrors, plain-HTTP registries and extra CAs (KILN_REGISTRY_MIRRORS, KILN_INSECURE_REGISTRIES, KILN_REGISTRY_CA_FILES). */
   registry: RegistryClientOptions;
 }
@@ -96,5 +98,6 @@ export function loadConfig(env: Env = process.env): Config {
     registry: registryOptionsFromEnv(env),
     worker: workerMode(env.KILN_WORKER),
     buildConcurrency: intVar(env, 'KILN_BUILD_CONCURRENCY', 2, 1, 64),
+    artifactRetentionHours: intVar(env, 'KILN_ARTIFACT_RETENTION_HOURS', 168, 0, 87_600),
   };
 }

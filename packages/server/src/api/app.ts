@@ -18,7 +18,11 @@ import { startBuild } from './routes/builds/start-build.ts';
 import { getBuild } from './routes/builds/get-build.ts';
 import { listBuilds } from './routes/builds/list-builds.ts';
 import { cancelBuild } from './routes/builds/cancel-build.ts';
+import { retryBuild } from './routes/builds/retry-build.ts';
+import { streamBuildLogs } from './routes/builds/stream-build-logs.ts';
 import { startCompatBuild } from './routes/builds/start-compat-build.ts';
+import { getBuildArtifact } from './routes/builds/get-build-artifact.ts';
+import { promoteBuild } from './routes/builds/promote-build.ts';
 import { uploadContext } from './routes/contexts/upload-context.ts';
 import type { RouteModule } from './route-types.ts';
 
@@ -30,7 +34,7 @@ export interface AppOptions {
   logger: boolean | { level: string };
 }
 
-const ROUTES: RouteModule[] = [validateTemplate, planTemplate, startBuild, getBuild, listBuilds, cancelBuild, startCompatBuild, uploadContext];
+const ROUTES: RouteModule[] = [validateTemplate, planTemplate, startBuild, getBuild, streamBuildLogs, listBuilds, cancelBuild, retryBuild, getBuildArtifact, promoteBuild, startCompatBuild, uploadContext];
 
 /** Builds the application (not yet listening). */
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {

@@ -83,14 +83,20 @@ export async function runBuild(job: BuildJobRecord, executor: BuildExecutor, dep
       build: started, log, signal: stop.signal, buildDir: deps.buildDir(build.id), credentials: deps.vault.get(build.id),
       cache: new CacheRecorder(store, started, log),
     };
-    const result = await executor.run(ctx);
+    // The whole-build cache (`cache` phase) may answer with an earlier build's artifact instead of a run.
+    const reused = await deps.artifacts?.reuse?.(ctx);
+    const result = reused?.result ?? await executor.run(ctx);
     if (stop.signal.aborted) throw stop.signal.reason;
-    const artifacts = deps.artifacts ? await deps.artifacts.write(ctx, result) : {};
+    const artifacts = reused?.patch ?? (deps.artifacts ? await deps.artifacts.write(ctx, result) : {});
     if (stop.signal.aborted) throw stop.signal.reason;
     const done = new Date().toISOString();
-    const ready = await store.updateBuild(build.tenant_id, build.id, {
-      ...artifacts, status: 'ready', finished_at: done, updated_at: done, runtime_defaults: result.runtime_defaults, oci_metadata: result.oci_metadata,
-    }, ['building']);
+    const ready = await store.transaction(async (tx) => {
+      const updated = await tx.updateBuild(build.tenant_id, build.id, {
+        ...artifacts, status: 'ready', finished_at: done, updated_at: done, runtime_defaults: result.runtime_defaults, oci_metadata: result.oci_metadata,
+      }, ['building']);
+      if (updated) await deps.artifacts?.publish?.(tx, updated);
+      return updated;
+    });
     if (ready) {
       await log.write('end', 'info', 'Build ready.', { phase: 'finalize', result: 'ready', result_metadata: { duration_ms: Date.parse(done) - Date.parse(now) } });
     } else {
@@ -123,7 +129,7 @@ async function fail(build: BuildRecord, log: BuildLog, err: unknown, deps: RunDe
   const phase = isBuildPhase(kerr.phase) ? kerr.phase : log.phase ?? 'preparing';
   const detail: ErrorDetail = {
     code: kerr.code, message: kerr.message, phase,
-    step_index: (kerr as KilnError & { stepIndex?: number }).stepIndex ?? null,
+    step_index: kerr.stepIndex ?? null,
     retryable: kerr.status >= 500 || kerr.code === 'credentials_required',
   };
   const now = new Date().toISOString();

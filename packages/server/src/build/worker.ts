@@ -11,6 +11,7 @@ import type { BuildExecutor } from './build-executor.ts';
 import type { CredentialVault } from './build-credentials.ts';
 import type { BuildEvents } from './build-events.ts';
 import { runBuild } from './run-build.ts';
+import type { ArtifactWriter } from './artifacts/artifact-writer.ts';
 
 /** Timing and size of a worker. */
 export interface WorkerOptions {
@@ -41,10 +42,12 @@ export class BuildWorker {
   private pumping = false;
 
   private readonly onError: (err: unknown, buildId: string) => void;
+  private readonly artifacts: ArtifactWriter | undefined;
 
   /** `onError` hears of attempts that failed outside any build phase (the store failing, say); their lease expires and they run again. */
-  constructor(deps: { store: Store; executors: BuildExecutor[]; vault: CredentialVault; events: BuildEvents; onError?: (err: unknown, buildId: string) => void }, opts: WorkerOptions) {
+  constructor(deps: { store: Store; executors: BuildExecutor[]; vault: CredentialVault; events: BuildEvents; onError?: (err: unknown, buildId: string) => void; artifacts?: ArtifactWriter }, opts: WorkerOptions) {
     this.onError = deps.onError ?? (() => {});
+    this.artifacts = deps.artifacts;
     this.store = deps.store;
     this.executors = new Map(deps.executors.map((e) => [e.kind, e]));
     this.vault = deps.vault;
@@ -85,7 +88,7 @@ export class BuildWorker {
       const run = runBuild(job, this.executors.get(job.executor)!, {
         store: this.store, vault: this.vault, events: this.events, workerId: this.id,
         leaseMs: this.opts.leaseMs, heartbeatMs: this.opts.heartbeatMs, maxAttempts: this.opts.maxAttempts,
-        buildDir: (id) => path.join(this.opts.dataDir, 'builds', id), shutdown: this.shutdown.signal,
+        buildDir: (id) => path.join(this.opts.dataDir, 'builds', id), shutdown: this.shutdown.signal, artifacts: this.artifacts,
       }).catch((err: unknown) => this.onError(err, job.build_id)).finally(() => {
         this.running.delete(run);
         this.wake();

@@ -14,10 +14,10 @@ import { BadPatternError, goMatch, hasWildcard } from './go-path.ts';
 const RESOLVE_STEPS = 1_000_000;
 
 /** ADD sources that are fetched rather than read from the context (URLs and git remotes). */
-const REMOTE = /^(?:[a-z][a-z0-9+.-]*:\/\/|git@)/i;
+export const REMOTE_SOURCE = /^(?:[a-z][a-z0-9+.-]*:\/\/|git@)/i;
 
 /** Splits a source into normalised segments, or returns undefined when `..` climbs out of the root. */
-function sourceSegments(source: string): string[] | undefined {
+export function sourceSegments(source: string): string[] | undefined {
   const out: string[] = [];
   for (const part of source.split('/')) {
     if (part === '' || part === '.') continue;
@@ -51,7 +51,7 @@ export function findMissingSources(files: readonly ContextFile[], refs: readonly
   const problems: Problem[] = [];
   for (const ref of refs) {
     const { source, instruction, line } = ref;
-    if (instruction === 'ADD' && REMOTE.test(source)) continue;
+    if (instruction === 'ADD' && REMOTE_SOURCE.test(source)) continue;
     const what = `${instruction} source ${JSON.stringify(source)} (line ${line})`;
     const segments = sourceSegments(source);
     if (!segments) {

@@ -1,7 +1,7 @@
-/** Starting, reading, listing and cancelling template builds. */
+/** Starting, reading, listing, cancelling and retrying template builds, and streaming their logs. */
 import { KilnError } from '../errors/errors.ts';
 import type { BuildQueue } from '../queue/build-queue.ts';
-import type { BuildBackend, BuildRecord, BuildStatus, Store, TemplateRecord } from '../store/store.ts';
+import type { BuildBackend, BuildRecord, BuildStatus, LogEntryRecord, Store, TemplateRecord } from '../store/store.ts';
 import { buildView, emptyCacheSummary, isTerminal } from './build-view.ts';
 import { newId } from './ids.ts';
 import { executorFor } from './executor-kind.ts';
@@ -10,15 +10,19 @@ import type { BuildEvents } from '../build/build-events.ts';
 import { evaluateRequest, type EvaluateDeps, type PlanOutcome } from './plan/evaluate-request.ts';
 import { planResponse, throwProblems } from './plan-service.ts';
 import { templateRefTarget } from './plan/template-refs.ts';
+import { retryRequest } from './retry-build.ts';
+import { readBuildLog, type LogStreamOptions } from './build-log-stream.ts';
 
-/** How a build was started, recorded as `triggered_by`. */
-export type Trigger = 'api' | 'compat_api' | 'retry';
+/** How a build was started, recorded as `triggered_by` (`retry:<build id>` for a retry of that build). */
+export type Trigger = 'api' | 'compat_api' | `retry:${string}`;
 
 /** Options of a build start beyond the request body. */
 export interface StartOptions {
   trigger?: Trigger;
   /** When set, the template must (true) or must not (false) exist already. */
   requireExisting?: boolean;
+  /** The template the build belongs to (a retry); otherwise it is found or created by name. */
+  templateId?: string;
 }
 
 /** Filters of a build history page. */
@@ -53,7 +57,8 @@ export class BuildService {
     const o = ev.outcome;
     const now = new Date().toISOString();
     const { build, template } = await this.store.transaction(async (tx) => {
-      const template = await this.templateFor(tx, tenantId, o, now, opts.requireExisting);
+      const template = opts.templateId ? await this.touchedTemplate(tx, tenantId, opts.templateId, now)
+        : await this.templateFor(tx, tenantId, o, now, opts.requireExisting);
       const build = newBuildRecord(tenantId, template, o, ev.warnings, now, opts.trigger ?? 'api');
       await tx.insertBuild(build);
       const executor = executorFor(o.build_backend, o.source_type, Array.isArray(o.fields.req.steps) && o.fields.req.steps.length > 0);
@@ -66,12 +71,29 @@ export class BuildService {
     return buildView(build, template);
   }
 
+  /**
+   * Starts a new build of a build's template from its persisted definition, with the retry body's
+   * tags and fresh secrets and credentials (see retry-build.ts); 404 for a foreign or unknown id.
+   * The original may still be waiting or building: the retry is simply another build.
+   */
+  async retry(tenantId: string, buildId: string, body: unknown): Promise<Record<string, unknown>> {
+    const { build } = await this.load(tenantId, buildId);
+    return this.start(tenantId, retryRequest(build.definition, body), { trigger: `retry:${build.id}`, templateId: build.template_id });
+  }
+
+  /** A tenant's build log from `opts.from`, replayed and, when following, live; 404 (before any entry) for a foreign or unknown id. */
+  async logStream(tenantId: string, buildId: string, opts: LogStreamOptions): Promise<AsyncGenerator<LogEntryRecord>> {
+    await this.load(tenantId, buildId);
+    return readBuildLog(this.store, this.events, buildId, opts);
+  }
+
   /** A tenant's build with its log entries from `offset`; 404 for a foreign or unknown id. */
   async get(tenantId: string, buildId: string, offset = 0, limit = 500): Promise<Record<string, unknown>> {
     const { build, template } = await this.load(tenantId, buildId);
     const logs = await this.store.listLogs(buildId, offset, limit);
+    const [artifact] = await this.store.getArtifacts(tenantId, build.artifact_id ? [build.artifact_id] : []);
     return {
-      ...buildView(build, template),
+      ...buildView(build, template, artifact),
       log_entries: logs.map((l) => l.entry),
       next_log_offset: logs.length ? logs[logs.length - 1].offset + 1 : offset,
     };
@@ -84,7 +106,8 @@ export class BuildService {
       tenant_id: tenantId, template_id: template.id, status: opts.status, backend: opts.backend,
       cursor: opts.cursor, limit: opts.limit ?? 20,
     });
-    return { builds: page.builds.map((b) => buildView(b, template)), next_cursor: page.next_cursor };
+    const artifacts = new Map((await this.store.getArtifacts(tenantId, page.builds.flatMap((b) => (b.artifact_id ? [b.artifact_id] : [])))).map((a) => [a.id, a]));
+    return { builds: page.builds.map((b) => buildView(b, template, artifacts.get(b.artifact_id ?? ''))), next_cursor: page.next_cursor };
   }
 
   /** Cancels a waiting or running build, recording a durable `cancelled` entry; 409 when it already ended. */
@@ -98,7 +121,7 @@ export class BuildService {
         status: 'cancelled', cancel_reason: why, finished_at: now, updated_at: now,
         failure_phase: null,
       }, ['waiting', 'building']);
-      if (!updated) return { build: current, cancelled: false };
+      if (!updated) return { build: current, cancelled: false, logged: false };
       // A waiting build ends here; a running one ends when its worker has stopped it (it writes the entries then).
       if (current.status === 'waiting') {
         await this.queue.remove(tx, buildId);
@@ -106,9 +129,10 @@ export class BuildService {
         await tx.appendLog(buildId, { ...base, kind: 'cancelled', level: 'warn', message: `Build cancelled: ${why}` });
         await tx.appendLog(buildId, { ...base, kind: 'end', level: 'info', message: 'Build ended: cancelled', result: 'cancelled' });
       }
-      return { build: updated, cancelled: true };
+      return { build: updated, cancelled: true, logged: current.status === 'waiting' };
     });
     if (result?.cancelled) this.events?.emit('cancelled', buildId);
+    if (result?.logged) this.events?.emit('logged', buildId);
     if (!result) throw new KilnError('not_found', `Build ${JSON.stringify(buildId)} was not found.`);
     if (!result.cancelled) {
       throw new KilnError('build_not_cancellable', `Build ${buildId} has already ended with status ${result.build.status}; only waiting or building builds can be cancelled.`);
@@ -131,6 +155,13 @@ export class BuildService {
     const template = build && await this.store.getTemplate(tenantId, build.template_id);
     if (!build || !template) throw new KilnError('not_found', `Build ${JSON.stringify(buildId)} was not found.`);
     return { build, template };
+  }
+
+  private async touchedTemplate(tx: Store, tenantId: string, templateId: string, now: string): Promise<TemplateRecord> {
+    const template = await tx.getTemplate(tenantId, templateId);
+    if (!template) throw new KilnError('template_not_found', `Template ${JSON.stringify(templateId)} was not found.`);
+    await tx.touchTemplate(tenantId, template.id, now);
+    return template;
   }
 
   private async templateFor(tx: Store, tenantId: string, o: PlanOutcome, now: string, requireExisting?: boolean): Promise<TemplateRecord> {
@@ -191,5 +222,6 @@ function newBuildRecord(tenantId: string, template: TemplateRecord, o: PlanOutco
     error_detail: null,
     cancel_reason: null,
     cache_summary: emptyCacheSummary(),
+    artifact_id: null,
   };
 }

@@ -1,5 +1,5 @@
-/** The build object the API returns, rendered from a stored build. */
-import type { BuildRecord, TemplateRecord } from '../store/store.ts';
+/** The build object the API returns, rendered from a stored build and its artifact. */
+import type { ArtifactRecord, BuildRecord, TemplateRecord } from '../store/store.ts';
 
 const CACHE_KINDS = ['final_artifact', 'layer', 'file_blob'] as const;
 const CACHE_COUNTERS = ['hits', 'misses', 'bypasses', 'stores'] as const;
@@ -23,11 +23,23 @@ export function isTerminal(status: string): boolean {
   return TERMINAL.has(status);
 }
 
-/** Renders a build as the API's build object. */
-export function buildView(b: BuildRecord, t: TemplateRecord): Record<string, unknown> {
+/** Why a build has no artifact to download or promote. */
+export type ArtifactReason = 'build_not_ready' | 'build_failed' | 'build_cancelled' | 'artifact_missing' | 'artifact_expired';
+
+/** Whether a build's artifact is there, and why not: the build's status first, then the artifact's. */
+export function artifactState(b: BuildRecord, art: ArtifactRecord | undefined): { available: boolean; reason: ArtifactReason | null } {
+  const reason: ArtifactReason | null = b.status === 'error' ? 'build_failed' : b.status === 'cancelled' ? 'build_cancelled'
+    : b.status !== 'ready' ? 'build_not_ready'
+      : !art || art.id !== b.artifact_id || art.status === 'missing' ? 'artifact_missing'
+        : art.status === 'expired' ? 'artifact_expired' : null;
+  return { available: reason === null, reason };
+}
+
+/** Renders a build as the API's build object; `art` is the build's artifact, when it has one. */
+export function buildView(b: BuildRecord, t: TemplateRecord, art?: ArtifactRecord): Record<string, unknown> {
   const ns = namespaceSlug(b.tenant_id);
   const duration = b.started_at && b.finished_at ? Date.parse(b.finished_at) - Date.parse(b.started_at) : null;
-  const unavailable = b.status === 'ready' ? null : b.status === 'error' ? 'build_failed' : b.status === 'cancelled' ? 'build_cancelled' : 'build_not_ready';
+  const artifact = artifactState(b, art);
   return {
     build_id: b.id,
     template_id: b.template_id,
@@ -57,10 +69,10 @@ export function buildView(b: BuildRecord, t: TemplateRecord): Record<string, unk
     requires_base_image_auth: b.requires_base_image_auth,
     build_config: b.build_config,
     cache_summary: { ...emptyCacheSummary(), ...b.cache_summary },
-    artifact_availability: { available: unavailable === null, reason: unavailable },
-    promotability: { promotable: false, reason: unavailable ?? 'artifact_missing' },
-    retention_expires_at: null,
-    artifact_ids: [],
+    artifact_availability: artifact,
+    promotability: { promotable: artifact.available, reason: artifact.reason },
+    retention_expires_at: artifact.available ? art!.retention_expires_at : null,
+    artifact_ids: b.artifact_id ? [b.artifact_id] : [],
     runtime_defaults: b.runtime_defaults,
     oci_metadata: b.oci_metadata,
   };

@@ -4,6 +4,7 @@ import type { Store } from '../store/store.ts';
 import { StoreQueue } from '../queue/store-queue.ts';
 import { CredentialVault } from '../build/build-credentials.ts';
 import { BuildEvents } from '../build/build-events.ts';
+import { ArtifactService } from '../build/artifacts/artifact-service.ts';
 import { AuthService } from './auth-service.ts';
 import { BuildService } from './build-service.ts';
 import { ContextService } from './context-service.ts';
@@ -19,6 +20,8 @@ export interface Services {
   vault: CredentialVault;
   /** Queued / cancelled notices for the embedded worker. */
   events: BuildEvents;
+  /** Artifact downloads, promotion and retention; its image store is shared with the worker. */
+  artifacts: ArtifactService;
 }
 
 /** Creates the services; `generatedKey` is set when a first start made an API key. */
@@ -31,7 +34,7 @@ export async function createServices(config: Config, store: Store): Promise<{ se
   return {
     services: {
       auth, plans: new PlanService(deps), builds: new BuildService(store, new StoreQueue(), deps, { vault, events }),
-      contexts, vault, events,
+      contexts, vault, events, artifacts: await ArtifactService.create(config, store),
     },
     generatedKey,
   };

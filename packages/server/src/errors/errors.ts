@@ -30,14 +30,17 @@ export class KilnError extends Error {
   readonly status: number;
   /** Every problem, when the error stands for several (validation). */
   readonly problems: Problem[];
+  /** The 1-based build step the error arose in, for build failures. */
+  readonly stepIndex?: number;
 
-  constructor(code: ErrorCode, message: string, opts: { phase?: ErrorPhase; status?: number; problems?: Problem[] } = {}) {
+  constructor(code: ErrorCode, message: string, opts: { phase?: ErrorPhase; status?: number; problems?: Problem[]; stepIndex?: number } = {}) {
     super(message);
     this.name = 'KilnError';
     this.code = code;
     this.phase = opts.phase;
     this.status = opts.status ?? ERROR_CODES[code].status;
     this.problems = opts.problems ?? [];
+    if (opts.stepIndex !== undefined) this.stepIndex = opts.stepIndex;
   }
 }
 

@@ -34,6 +34,7 @@ export async function startServer(config: Config, opts: { logger?: boolean } = {
       : undefined;
     await app.listen({ host: config.host, port: config.port });
     embedded?.worker.start();
+    const collector = services.artifacts.startCollector((err) => app.log.error({ err }, 'artifact retention collection failed; it runs again later'));
     const addr = app.server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.port;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -41,6 +42,7 @@ export async function startServer(config: Config, opts: { logger?: boolean } = {
       app, store, url: `http://${host}:${port}`, generatedKey,
       async close() {
         await app.close();
+        await collector.stop();
         await embedded?.worker.stop();
         await embedded?.close();
         await store.close();

@@ -57,6 +57,7 @@ export interface BuildsTable {
   error_detail: string | null;
   cancel_reason: string | null;
   cache_summary: string;
+  artifact_id: string | null;
 }
 
 /** A row of `build_logs`. */
@@ -88,6 +89,30 @@ export interface BuildJobsTable {
   executor: string;
 }
 
+/** A row of `artifacts`; `layers` is JSON text, `ext4_bytes` a 64-bit integer (a string from `pg`). */
+export interface ArtifactsTable {
+  id: string;
+  tenant_id: string;
+  build_id: string;
+  cache_key: string | null;
+  ext4_path: string;
+  ext4_bytes: number | string;
+  oci_manifest_digest: string;
+  layers: string;
+  status: string;
+  created_at: string;
+  retention_expires_at: string | null;
+}
+
+/** A row of `template_tags`. */
+export interface TemplateTagsTable {
+  tenant_id: string;
+  template_id: string;
+  tag: string;
+  build_id: string;
+  updated_at: string;
+}
+
 /** Every table of Kiln's database. */
 export interface KilnDatabase {
   tenants: TenantsTable;
@@ -97,4 +122,6 @@ export interface KilnDatabase {
   build_logs: BuildLogsTable;
   context_manifests: ContextManifestsTable;
   build_jobs: BuildJobsTable;
+  artifacts: ArtifactsTable;
+  template_tags: TemplateTagsTable;
 }

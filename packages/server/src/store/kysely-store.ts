@@ -7,13 +7,13 @@ import { KilnError } from '../errors/errors.ts';
 import { decodeBuildCursor, encodeBuildCursor } from './build-cursor.ts';
 import type { KilnDatabase } from './db-types.ts';
 import {
-  buildFromRow, buildJobFromRow, buildPatchToRow, buildToRow, contextManifestFromRow,
+  artifactFromRow, artifactToRow, buildFromRow, buildJobFromRow, buildPatchToRow, buildToRow, contextManifestFromRow,
   contextManifestToRow, fromJson, templateFromRow, toJson, toNumber,
 } from './row-mappers.ts';
-import { lockBuildLogs, type SqlDialectKind } from './sql-dialect-kind.ts';
+import { lockBuildLogs, lockTemplateTags, type SqlDialectKind } from './sql-dialect-kind.ts';
 import type {
-  ApiKeyRecord, BuildJobRecord, BuildListQuery, BuildPage, BuildPatch, BuildRecord, BuildStatus,
-  ContextManifestRecord, LogEntryRecord, Store, TemplateRecord,
+  ApiKeyRecord, ArtifactPatch, ArtifactRecord, ArtifactStatus, BuildJobRecord, BuildListQuery, BuildPage, BuildPatch, BuildRecord, BuildStatus,
+  ContextManifestRecord, LogEntryRecord, Store, TemplateRecord, TemplateTagRecord,
 } from './store.ts';
 
 /** A {@link Store} over a kysely instance or transaction. */
@@ -230,6 +230,91 @@ export class KyselyStore implements Store {
     const res = await this.#db.updateTable('build_jobs').set({ lease_expires_at: leaseExpiresAt })
       .where('build_id', '=', buildId).where('leased_by', '=', workerId).executeTakeFirst();
     return toNumber(res.numUpdatedRows) > 0;
+  }
+
+  async insertArtifact(rec: ArtifactRecord): Promise<void> {
+    await this.#db.insertInto('artifacts').values(artifactToRow(rec)).execute();
+  }
+
+  async getArtifact(tenantId: string, id: string): Promise<ArtifactRecord | undefined> {
+    const row = await this.#db.selectFrom('artifacts').selectAll()
+      .where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+    return row && artifactFromRow(row);
+  }
+
+  async getArtifacts(tenantId: string, ids: string[]): Promise<ArtifactRecord[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.#db.selectFrom('artifacts').selectAll()
+      .where('tenant_id', '=', tenantId).where('id', 'in', [...new Set(ids)]).execute();
+    return rows.map(artifactFromRow);
+  }
+
+  async findReusableArtifact(tenantId: string, cacheKey: string): Promise<ArtifactRecord | undefined> {
+    const row = await this.#db.selectFrom('artifacts').innerJoin('builds', 'builds.id', 'artifacts.build_id')
+      .selectAll('artifacts')
+      .where('artifacts.tenant_id', '=', tenantId).where('artifacts.cache_key', '=', cacheKey)
+      .where('artifacts.status', '=', 'available').where('builds.status', '=', 'ready')
+      .orderBy('artifacts.created_at', 'desc').orderBy('artifacts.id', 'desc').limit(1).executeTakeFirst();
+    return row && artifactFromRow(row);
+  }
+
+  async updateArtifact(tenantId: string, id: string, patch: ArtifactPatch, ifStatus?: ArtifactStatus[]): Promise<ArtifactRecord | undefined> {
+    if (ifStatus && ifStatus.length === 0) return undefined;
+    const changes: Record<string, unknown> = {};
+    if (patch.status !== undefined) changes.status = patch.status;
+    if (patch.retention_expires_at !== undefined) changes.retention_expires_at = patch.retention_expires_at;
+    if (Object.keys(changes).length === 0) {
+      const current = await this.getArtifact(tenantId, id);
+      return current && (!ifStatus || ifStatus.includes(current.status)) ? current : undefined;
+    }
+    let query = this.#db.updateTable('artifacts').set(changes).where('tenant_id', '=', tenantId).where('id', '=', id);
+    if (ifStatus) query = query.where('status', 'in', ifStatus);
+    const row = await query.returningAll().executeTakeFirst();
+    return row && artifactFromRow(row);
+  }
+
+  async listExpiredArtifacts(now: string, limit: number): Promise<ArtifactRecord[]> {
+    if (limit <= 0) return [];
+    const rows = await this.#db.selectFrom('artifacts').selectAll()
+      .where('status', '=', 'available').where('retention_expires_at', 'is not', null).where('retention_expires_at', '<', now)
+      .orderBy('retention_expires_at').orderBy('id').limit(Math.trunc(limit)).execute();
+    return rows.map(artifactFromRow);
+  }
+
+  async isArtifactTagged(tenantId: string, artifactId: string): Promise<boolean> {
+    const row = await this.#db.selectFrom('template_tags').innerJoin('builds', 'builds.id', 'template_tags.build_id')
+      .select('template_tags.tag')
+      .where('template_tags.tenant_id', '=', tenantId).where('builds.artifact_id', '=', artifactId)
+      .limit(1).executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async listBuildIdsByArtifact(tenantId: string, artifactId: string): Promise<string[]> {
+    const rows = await this.#db.selectFrom('builds').select('id')
+      .where('tenant_id', '=', tenantId).where('artifact_id', '=', artifactId).orderBy('id').execute();
+    return rows.map((r) => r.id);
+  }
+
+  async moveTemplateTag(rec: TemplateTagRecord): Promise<string | undefined> {
+    return this.#inTransaction(async (db) => {
+      await lockTemplateTags(db, this.#kind, rec.template_id);
+      const before = await db.selectFrom('template_tags').select('build_id')
+        .where('template_id', '=', rec.template_id).where('tag', '=', rec.tag).executeTakeFirst();
+      await db.insertInto('template_tags').values({ ...rec })
+        .onConflict((oc) => oc.columns(['template_id', 'tag']).doUpdateSet({ build_id: rec.build_id, updated_at: rec.updated_at, tenant_id: rec.tenant_id }))
+        .execute();
+      return before && before.build_id !== rec.build_id ? before.build_id : undefined;
+    });
+  }
+
+  async getTemplateTag(tenantId: string, templateId: string, tag: string): Promise<TemplateTagRecord | undefined> {
+    return this.#db.selectFrom('template_tags').selectAll()
+      .where('tenant_id', '=', tenantId).where('template_id', '=', templateId).where('tag', '=', tag).executeTakeFirst();
+  }
+
+  async listTemplateTags(tenantId: string, templateId: string): Promise<TemplateTagRecord[]> {
+    return this.#db.selectFrom('template_tags').selectAll()
+      .where('tenant_id', '=', tenantId).where('template_id', '=', templateId).orderBy('tag').execute();
   }
 
   async close(): Promise<void> {

@@ -4,10 +4,10 @@
  */
 import type { Selectable } from 'kysely';
 import type {
-  BuildsTable, BuildJobsTable, ContextManifestsTable, TemplatesTable,
+  ArtifactsTable, BuildsTable, BuildJobsTable, ContextManifestsTable, TemplatesTable,
 } from './db-types.ts';
 import type {
-  BuildBackend, BuildJobRecord, BuildPatch, BuildRecord, BuildStatus, ContextManifestRecord,
+  ArtifactRecord, ArtifactStatus, BuildBackend, BuildJobRecord, BuildPatch, BuildRecord, BuildStatus, ContextManifestRecord,
   ErrorDetail, SourceType, TemplateRecord, Visibility,
 } from './store.ts';
 
@@ -75,6 +75,7 @@ export function buildToRow(rec: BuildRecord): BuildsTable {
     error_detail: rec.error_detail === null ? null : toJson(rec.error_detail),
     cancel_reason: rec.cancel_reason,
     cache_summary: toJson(rec.cache_summary),
+    artifact_id: rec.artifact_id ?? null,
   };
 }
 
@@ -109,13 +110,14 @@ export function buildFromRow(row: Selectable<BuildsTable>): BuildRecord {
     error_detail: fromJsonOrNull<ErrorDetail>(row.error_detail),
     cancel_reason: row.cancel_reason,
     cache_summary: fromJson<Record<string, number>>(row.cache_summary),
+    artifact_id: row.artifact_id ?? null,
   };
 }
 
 const PLAIN_PATCH_FIELDS = new Set([
-  'status', 'updated_at', 'queued_at', 'started_at', 'finished_at', 'failure_phase', 'cancel_reason', 'attempt',
+  'status', 'updated_at', 'queued_at', 'started_at', 'finished_at', 'failure_phase', 'cancel_reason', 'attempt', 'artifact_id',
 ]);
-const JSON_PATCH_FIELDS = new Set(['cache_summary', 'runtime_defaults', 'oci_metadata']);
+const JSON_PATCH_FIELDS = new Set(['cache_summary', 'runtime_defaults', 'oci_metadata', 'tags']);
 
 /** A build patch as column updates; fields left undefined, and fields a patch may not change, are not touched. */
 export function buildPatchToRow(patch: BuildPatch): Partial<BuildsTable> {
@@ -165,5 +167,39 @@ export function buildJobFromRow(row: Selectable<BuildJobsTable>): BuildJobRecord
     lease_expires_at: row.lease_expires_at,
     attempts: toNumber(row.attempts),
     executor: row.executor,
+  };
+}
+
+/** An artifact record as a row. */
+export function artifactToRow(rec: ArtifactRecord): ArtifactsTable {
+  return {
+    id: rec.id,
+    tenant_id: rec.tenant_id,
+    build_id: rec.build_id,
+    cache_key: rec.cache_key,
+    ext4_path: rec.ext4_path,
+    ext4_bytes: rec.ext4_bytes,
+    oci_manifest_digest: rec.oci_manifest_digest,
+    layers: toJson(rec.layers),
+    status: rec.status,
+    created_at: rec.created_at,
+    retention_expires_at: rec.retention_expires_at,
+  };
+}
+
+/** An artifact row as a record. */
+export function artifactFromRow(row: Selectable<ArtifactsTable>): ArtifactRecord {
+  return {
+    id: row.id,
+    tenant_id: row.tenant_id,
+    build_id: row.build_id,
+    cache_key: row.cache_key,
+    ext4_path: row.ext4_path,
+    ext4_bytes: toNumber(row.ext4_bytes),
+    oci_manifest_digest: row.oci_manifest_digest,
+    layers: fromJson<string[]>(row.layers),
+    status: row.status as ArtifactStatus,
+    created_at: row.created_at,
+    retention_expires_at: row.retention_expires_at,
   };
 }

@@ -16,3 +16,13 @@ export async function lockBuildLogs(db: Kysely<any>, kind: SqlDialectKind, build
     await sql`select pg_advisory_xact_lock(hashtextextended(${`kiln.build_logs:${buildId}`}, 0))`.execute(db);
   }
 }
+
+/**
+ * Serialises tag moves of one template until the surrounding transaction ends (PostgreSQL: a
+ * transaction-scoped advisory lock keyed by the template id; SQLite transactions already hold the write lock).
+ */
+export async function lockTemplateTags(db: Kysely<any>, kind: SqlDialectKind, templateId: string): Promise<void> {
+  if (kind === 'postgres') {
+    await sql`select pg_advisory_xact_lock(hashtextextended(${`kiln.template_tags:${templateId}`}, 0))`.execute(db);
+  }
+}

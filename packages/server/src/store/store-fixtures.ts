@@ -2,7 +2,7 @@
  * Record factories for store tests: complete, valid records with unique ids, overridable per field.
  */
 import { randomUUID } from 'node:crypto';
-import type { BuildRecord, ContextManifestRecord, TemplateRecord } from './store.ts';
+import type { ArtifactRecord, BuildRecord, ContextManifestRecord, TemplateRecord } from './store.ts';
 
 /** A unique id with a readable prefix. */
 export function uniqueId(prefix: string): string {
@@ -65,6 +65,7 @@ export function buildFixture(tpl: TemplateRecord, over: Partial<BuildRecord> = {
     error_detail: null,
     cancel_reason: null,
     cache_summary: {},
+    artifact_id: null,
     ...over,
   };
 }
@@ -83,6 +84,25 @@ export function contextFixture(tenantId: string, over: Partial<ContextManifestRe
       { path: 'app/link', type: 'symlink', mode: 0o777, size: 0, target: 'main.py' },
     ],
     created_at: isoAt(5),
+    ...over,
+  };
+}
+
+/** An available artifact of a build, larger than 32 bits, expiring an hour after the fixed instant. */
+export function artifactFixture(build: BuildRecord, over: Partial<ArtifactRecord> = {}): ArtifactRecord {
+  const id = uniqueId('art');
+  return {
+    id,
+    tenant_id: build.tenant_id,
+    build_id: build.id,
+    cache_key: 'sha256:' + 'f'.repeat(64),
+    ext4_path: `artifacts/${id}/rootfs.ext4`,
+    ext4_bytes: 10 * 1024 ** 3,
+    oci_manifest_digest: 'sha256:' + '9'.repeat(64),
+    layers: ['/data/builds/x/rootfs', '/data/layers/ü'],
+    status: 'available',
+    created_at: isoAt(20),
+    retention_expires_at: isoAt(3600),
     ...over,
   };
 }

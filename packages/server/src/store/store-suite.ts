@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KilnError } from '../errors/errors.ts';
-import { buildFixture, contextFixture, isoAt, templateFixture, uniqueId } from './store-fixtures.ts';
+import { artifactFixture, buildFixture, contextFixture, isoAt, templateFixture, uniqueId } from './store-fixtures.ts';
 import type { BuildRecord, BuildStatus, Store, TemplateRecord } from './store.ts';
 
 /** Asserts that a promise rejects with a KilnError of the given code. */
@@ -315,6 +315,104 @@ export function runStoreSuite(name: string, open: () => Promise<Store>, cleanup?
       assert.equal(await store.removeJob(build.id), true);
       assert.equal(await store.getJob(build.id), undefined);
       assert.equal(await store.removeJob(build.id), false);
+    });
+
+    test('artifacts: round-trip, tenant isolation, compare-and-set updates, builds pointing at them', async () => {
+      const tpl = await tenantWithTemplate();
+      const build = buildFixture(tpl);
+      await store.insertBuild(build);
+      const art = artifactFixture(build);
+      await store.insertArtifact(art);
+      assert.deepEqual(await store.getArtifact(tpl.tenant_id, art.id), art);
+      assert.deepEqual(await store.getArtifacts(tpl.tenant_id, [art.id, uniqueId('art'), art.id]), [art]);
+      assert.deepEqual(await store.getArtifacts(tpl.tenant_id, []), []);
+
+      const intruder = uniqueId('ten');
+      await store.ensureTenant(intruder, isoAt(0));
+      assert.equal(await store.getArtifact(intruder, art.id), undefined);
+      assert.deepEqual(await store.getArtifacts(intruder, [art.id]), []);
+      assert.equal(await store.updateArtifact(intruder, art.id, { status: 'expired' }), undefined);
+
+      const kept = await store.updateArtifact(tpl.tenant_id, art.id, { retention_expires_at: null });
+      assert.equal(kept?.retention_expires_at, null);
+      assert.equal(await store.updateArtifact(tpl.tenant_id, art.id, { status: 'missing' }, ['expired']), undefined);
+      const expired = await store.updateArtifact(tpl.tenant_id, art.id, { status: 'expired' }, ['available']);
+      assert.equal(expired?.status, 'expired');
+      assert.deepEqual(await store.getArtifact(tpl.tenant_id, art.id), expired);
+
+      const ready = await store.updateBuild(tpl.tenant_id, build.id, { artifact_id: art.id, tags: ['x', 'ÿ'] });
+      assert.equal(ready?.artifact_id, art.id);
+      assert.deepEqual(ready?.tags, ['x', 'ÿ']);
+      const reuser = buildFixture(tpl, { artifact_id: art.id });
+      await store.insertBuild(reuser);
+      assert.deepEqual(await store.listBuildIdsByArtifact(tpl.tenant_id, art.id), [build.id, reuser.id].sort());
+      assert.deepEqual(await store.listBuildIdsByArtifact(intruder, art.id), []);
+    });
+
+    test('findReusableArtifact: the newest available artifact of a ready build with the key, of this tenant only', async () => {
+      const tpl = await tenantWithTemplate();
+      const key = 'sha256:' + uniqueId('k').padEnd(64, '0').slice(0, 64);
+      const readyBuild = buildFixture(tpl, { status: 'ready' });
+      const failedBuild = buildFixture(tpl, { status: 'error' });
+      await store.insertBuild(readyBuild);
+      await store.insertBuild(failedBuild);
+      const older = artifactFixture(readyBuild, { cache_key: key, created_at: isoAt(30) });
+      const newer = artifactFixture(readyBuild, { cache_key: key, created_at: isoAt(40) });
+      const gone = artifactFixture(readyBuild, { cache_key: key, created_at: isoAt(50), status: 'expired' });
+      const ofFailed = artifactFixture(failedBuild, { cache_key: key, created_at: isoAt(60) });
+      for (const a of [older, newer, gone, ofFailed]) await store.insertArtifact(a);
+      assert.deepEqual(await store.findReusableArtifact(tpl.tenant_id, key), newer);
+      assert.equal(await store.findReusableArtifact(tpl.tenant_id, 'sha256:' + '0'.repeat(64)), undefined);
+      const intruder = uniqueId('ten');
+      await store.ensureTenant(intruder, isoAt(0));
+      assert.equal(await store.findReusableArtifact(intruder, key), undefined);
+    });
+
+    test('listExpiredArtifacts: available artifacts whose retention ended, oldest first; kept ones never', async () => {
+      const tpl = await tenantWithTemplate();
+      const build = buildFixture(tpl);
+      await store.insertBuild(build);
+      const far = 10_000_000;
+      const due = [artifactFixture(build, { retention_expires_at: isoAt(far + 2) }), artifactFixture(build, { retention_expires_at: isoAt(far + 1) })];
+      const later = artifactFixture(build, { retention_expires_at: isoAt(far + 100) });
+      const kept = artifactFixture(build, { retention_expires_at: null });
+      const collected = artifactFixture(build, { retention_expires_at: isoAt(far), status: 'expired' });
+      for (const a of [...due, later, kept, collected]) await store.insertArtifact(a);
+      const found = (await store.listExpiredArtifacts(isoAt(far + 50), 1000)).filter((a) => a.build_id === build.id);
+      assert.deepEqual(found.map((a) => a.id), [due[1].id, due[0].id]);
+      assert.equal((await store.listExpiredArtifacts(isoAt(far + 50), 0)).length, 0);
+    });
+
+    test('template tags: move atomically, report the build they left, make an artifact tagged, stay per tenant', async () => {
+      const tpl = await tenantWithTemplate();
+      const a = buildFixture(tpl, { status: 'ready' });
+      const b = buildFixture(tpl, { status: 'ready' });
+      await store.insertBuild(a);
+      await store.insertBuild(b);
+      const artA = artifactFixture(a);
+      await store.insertArtifact(artA);
+      await store.updateBuild(tpl.tenant_id, a.id, { artifact_id: artA.id });
+      const tag = (t: string, buildId: string, at: number) => ({ tenant_id: tpl.tenant_id, template_id: tpl.id, tag: t, build_id: buildId, updated_at: isoAt(at) });
+
+      assert.equal(await store.isArtifactTagged(tpl.tenant_id, artA.id), false);
+      assert.equal(await store.moveTemplateTag(tag('v1', a.id, 1)), undefined);
+      assert.equal(await store.moveTemplateTag(tag('v1', a.id, 2)), undefined, 'pointing at the same build again');
+      assert.equal(await store.isArtifactTagged(tpl.tenant_id, artA.id), true);
+      assert.equal(await store.moveTemplateTag(tag('v1', b.id, 3)), a.id);
+      assert.equal(await store.isArtifactTagged(tpl.tenant_id, artA.id), false);
+      assert.deepEqual(await store.getTemplateTag(tpl.tenant_id, tpl.id, 'v1'), tag('v1', b.id, 3));
+
+      const targets = Array.from({ length: 6 }, (_, i) => (i % 2 ? a.id : b.id));
+      const moves = await Promise.all(targets.map((id, i) => store.transaction((tx) => tx.moveTemplateTag(tag('race', id, 10 + i)))));
+      moves.forEach((left, i) => assert.ok(left === undefined || (left !== targets[i] && [a.id, b.id].includes(left))));
+      assert.ok([a.id, b.id].includes((await store.getTemplateTag(tpl.tenant_id, tpl.id, 'race'))!.build_id));
+      assert.deepEqual((await store.listTemplateTags(tpl.tenant_id, tpl.id)).map((t) => t.tag), ['race', 'v1']);
+
+      const intruder = uniqueId('ten');
+      await store.ensureTenant(intruder, isoAt(0));
+      assert.equal(await store.getTemplateTag(intruder, tpl.id, 'v1'), undefined);
+      assert.deepEqual(await store.listTemplateTags(intruder, tpl.id), []);
+      assert.equal(await store.isArtifactTagged(intruder, artA.id), false);
     });
 
     test('transaction: commits together, rolls back everything on throw, nests inline', async () => {

@@ -79,12 +79,51 @@ export interface BuildRecord {
   error_detail: ErrorDetail | null;
   cancel_reason: string | null;
   cache_summary: Record<string, number>;
+  /** The artifact the build made or reused, once it has one. */
+  artifact_id: string | null;
 }
 
 /** Fields of a build that change after it is created. */
 export type BuildPatch = Partial<Pick<BuildRecord,
   'status' | 'updated_at' | 'queued_at' | 'started_at' | 'finished_at' | 'failure_phase' |
-  'error_detail' | 'cancel_reason' | 'cache_summary' | 'attempt' | 'runtime_defaults' | 'oci_metadata'>>;
+  'error_detail' | 'cancel_reason' | 'cache_summary' | 'attempt' | 'runtime_defaults' | 'oci_metadata' |
+  'artifact_id' | 'tags'>>;
+
+/** Whether an artifact's files are there: `expired` once retention collected them, `missing` when they vanished. */
+export type ArtifactStatus = 'available' | 'expired' | 'missing';
+
+/** A build's artifacts: the ext4 root filesystem image and the OCI image, shared by builds that reuse them. */
+export interface ArtifactRecord {
+  id: string;
+  tenant_id: string;
+  /** The build that made it. */
+  build_id: string;
+  /** The whole-build cache key it answers, or null when it may not be reused (a `skip_cache` build). */
+  cache_key: string | null;
+  /** The ext4 image, relative to the data directory. */
+  ext4_path: string;
+  ext4_bytes: number;
+  /** The OCI image's manifest digest in the image store. */
+  oci_manifest_digest: string;
+  /** The directories the root filesystem was made of (bottom first), while they last. */
+  layers: string[];
+  status: ArtifactStatus;
+  created_at: string;
+  /** When retention collects it; null while a tag points at a build of it. */
+  retention_expires_at: string | null;
+}
+
+/** Fields of an artifact that change after it is written. */
+export type ArtifactPatch = Partial<Pick<ArtifactRecord, 'status' | 'retention_expires_at'>>;
+
+/** A tag of a template, pointing at one of its builds. */
+export interface TemplateTagRecord {
+  tenant_id: string;
+  template_id: string;
+  tag: string;
+  build_id: string;
+  updated_at: string;
+}
 
 /** Filters and paging for a template's build history. */
 export interface BuildListQuery {
@@ -217,6 +256,34 @@ export interface Store {
   leaseJob(opts: { workerId: string; now: string; leaseExpiresAt: string; executors: string[] }): Promise<BuildJobRecord | undefined>;
   /** Extends a lease the worker still holds; false when the job is gone or another worker holds it. */
   renewLease(buildId: string, workerId: string, leaseExpiresAt: string): Promise<boolean>;
+
+  /** Inserts an artifact. */
+  insertArtifact(rec: ArtifactRecord): Promise<void>;
+  /** A tenant's artifact by id. */
+  getArtifact(tenantId: string, id: string): Promise<ArtifactRecord | undefined>;
+  /** Those of the tenant's artifacts with these ids, in one query. */
+  getArtifacts(tenantId: string, ids: string[]): Promise<ArtifactRecord[]>;
+  /** The tenant's newest available artifact with this cache key whose build is ready. */
+  findReusableArtifact(tenantId: string, cacheKey: string): Promise<ArtifactRecord | undefined>;
+  /** Applies `patch` to a tenant's artifact when its status is one of `ifStatus` (all when omitted); returns it updated. */
+  updateArtifact(tenantId: string, id: string, patch: ArtifactPatch, ifStatus?: ArtifactStatus[]): Promise<ArtifactRecord | undefined>;
+  /** Available artifacts of every tenant whose retention ended before `now`, oldest first, at most `limit`. */
+  listExpiredArtifacts(now: string, limit: number): Promise<ArtifactRecord[]>;
+  /** Whether a tag of the tenant points at a build of this artifact. */
+  isArtifactTagged(tenantId: string, artifactId: string): Promise<boolean>;
+  /** Ids of the tenant's builds that made or reused this artifact. */
+  listBuildIdsByArtifact(tenantId: string, artifactId: string): Promise<string[]>;
+
+  /**
+   * Points a template's tag at a build (creating the tag when new) and returns the build it pointed
+   * at before, if another. Concurrent moves of one template's tags are serialised until the
+   * surrounding transaction ends.
+   */
+  moveTemplateTag(rec: TemplateTagRecord): Promise<string | undefined>;
+  /** A tag of a tenant's template. */
+  getTemplateTag(tenantId: string, templateId: string, tag: string): Promise<TemplateTagRecord | undefined>;
+  /** Every tag of a tenant's template, by tag name. */
+  listTemplateTags(tenantId: string, templateId: string): Promise<TemplateTagRecord[]>;
 
   /** Closes connections. */
   close(): Promise<void>;

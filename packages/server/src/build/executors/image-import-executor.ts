@@ -4,17 +4,12 @@
  * layer; `finalize` merges the image's runtime defaults under what the request set.
  */
 import path from 'node:path';
-import { KilnError } from '../../errors/errors.ts';
-import type { RegistryCredentials } from '../../domain/schemas/common-schemas.ts';
-import { BUILTIN_PREFIX } from '../../domain/builtin-tenant.ts';
-import { normalizeRegistry } from '../../oci/image-reference.ts';
 import type { OciLayoutStore } from '../../oci/image-store/oci-layout-store.ts';
 import type { RegistryClient } from '../../oci/registry/registry-client.ts';
 import type { LayerLimits } from '../../oci/layers/apply-layer.ts';
-import { imageSourceFor } from '../../oci/import/image-source-for.ts';
-import { importImage, type ImportEvent, type ImportResult } from '../../oci/import/import-image.ts';
-import type { ImageSource } from '../../oci/import/image-source.ts';
-import type { BuildCredentials } from '../build-credentials.ts';
+import { importImage, type ImportEvent } from '../../oci/import/import-image.ts';
+import { baseImageSource } from '../base-image-source.ts';
+import { mergeDefaults } from '../merge-defaults.ts';
 import type { BuildExecutor, ExecutionContext, ExecutionResult } from '../build-executor.ts';
 
 const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
@@ -38,7 +33,7 @@ export class ImageImportExecutor implements BuildExecutor {
     const base = String(build.definition.base_image ?? '');
     await log.enter('preparing', `Importing ${base}.`);
     const rootfs = path.join(ctx.buildDir, 'rootfs');
-    const source = this.sourceFor(base, build.requires_base_image_auth, ctx.credentials);
+    const source = baseImageSource(base, build.requires_base_image_auth, ctx.credentials, { images: this.images, client: this.client });
     // Progress entries are written in order, and all of them before the import's own outcome.
     let progress = Promise.resolve();
     const result = await importImage(source, {
@@ -47,38 +42,8 @@ export class ImageImportExecutor implements BuildExecutor {
     }).finally(() => progress);
     await log.info(`Imported ${result.reference} (${result.platform}, ${result.manifest_digest}): ${result.layers.length} layers, ${mib(result.bytes_downloaded)} downloaded, ${mib(result.bytes_applied)} unpacked in ${(result.duration_ms / 1000).toFixed(2)} s.`);
     await log.enter('finalize', 'Recording the template\'s runtime defaults.');
-    return { ...mergeDefaults(build.runtime_defaults, result), rootfs: { layers: [rootfs], baseManifestDigest: result.manifest_digest } };
+    return { ...mergeDefaults(build, result.defaults), rootfs: { layers: [rootfs], baseManifestDigest: result.manifest_digest } };
   }
-
-  private sourceFor(base: string, requiresAuth: boolean, creds: BuildCredentials | undefined): ImageSource {
-    if (requiresAuth && !creds && !base.startsWith(BUILTIN_PREFIX)) {
-      throw new KilnError('credentials_required', `This build pulls ${base} with credentials, and this server no longer holds them (it restarted since the build was queued). Retry the build with base_image_auth or registry_auth.`, { phase: 'preparing' });
-    }
-    return imageSourceFor(base, { images: this.images, client: this.client, credentials: (registry) => credentialsFor(registry, creds) });
-  }
-}
-
-/** The credentials for a registry: base_image_auth, or the registry_auth entry naming that host. */
-function credentialsFor(registry: string, creds: BuildCredentials | undefined): RegistryCredentials | undefined {
-  if (!creds) return undefined;
-  if (creds.base_image_auth) return creds.base_image_auth;
-  return creds.registry_auth?.find((r) => normalizeRegistry(r.registry) === registry)?.auth;
-}
-
-/** The request's own defaults win; the image fills in the rest. Env values stay out: only keys are kept. */
-function mergeDefaults(requested: Record<string, unknown>, imported: ImportResult): Omit<ExecutionResult, 'rootfs'> {
-  const d = imported.defaults;
-  const keys = new Set<string>([...d.env.map(([k]: [string, string]) => k), ...((requested.default_env_keys as string[] | undefined) ?? [])]);
-  return {
-    runtime_defaults: {
-      default_env_keys: [...keys],
-      start_cmd: requested.start_cmd ?? d.start_cmd,
-      default_user: requested.default_user ?? d.user,
-      default_workdir: requested.default_workdir ?? d.workdir,
-      readiness: requested.readiness ?? null,
-    },
-    oci_metadata: { ...d.oci_metadata },
-  };
 }
 
 async function logImportEvent({ log, cache }: ExecutionContext, e: ImportEvent): Promise<void> {

@@ -4,17 +4,17 @@
  * it, and both digests (layer and diff_id) are computed while it streams.
  */
 import { spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { createGzip } from 'node:zlib';
-import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { KilnError } from '../../errors/errors.ts';
 import { sha256Digest } from '../../domain/digest.ts';
 import type { OciLayoutStore } from '../image-store/oci-layout-store.ts';
 import { MEDIA_TYPES, type Descriptor, type ImageConfig, type ImageManifest } from '../oci-types.ts';
 import { hostPlatform } from '../platform-select.ts';
+import { HashingStream } from '../hashing-stream.ts';
 
 /** Runtime settings of a packed image. */
 export interface ImageSettings {
@@ -22,17 +22,6 @@ export interface ImageSettings {
   cmd: string[];
   workdir?: string;
   labels?: Record<string, string>;
-}
-
-/** A pass-through stream that hashes what flows through it. */
-class HashingStream extends Transform {
-  readonly hash = createHash('sha256');
-  size = 0;
-  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    this.hash.update(chunk);
-    this.size += chunk.length;
-    done(null, chunk);
-  }
 }
 
 /** Packs `rootfs` (without the contents of /dev, /proc, /sys) into an image named `name` in the store. */

@@ -42,11 +42,11 @@ describe('resolveUser', () => {
   });
 
   test('user: a name takes its uid and primary gid', async () => {
-    assert.deepEqual(await resolveUser(rootfs, 'app'), { uid: 1000, gid: 1001, user: 'app', name: 'app', group: 'app' });
+    assert.deepEqual(await resolveUser(rootfs, 'app'), { uid: 1000, gid: 1001, user: 'app', name: 'app', group: 'app', home: '/home/app' });
   });
 
   test('uid: a number is always a uid (never the name "1234"), with its primary gid when known', async () => {
-    assert.deepEqual(await resolveUser(rootfs, '1000'), { uid: 1000, gid: 1001, user: '1000', name: 'app', group: 'app' });
+    assert.deepEqual(await resolveUser(rootfs, '1000'), { uid: 1000, gid: 1001, user: '1000', name: 'app', group: 'app', home: '/home/app' });
     assert.deepEqual(await resolveUser(rootfs, '1234'), { uid: 1234, gid: 0, user: '1234', group: 'root' });
   });
 
@@ -55,9 +55,9 @@ describe('resolveUser', () => {
   });
 
   test('user:group, user:gid, uid:group, uid:gid', async () => {
-    assert.deepEqual(await resolveUser(rootfs, 'app:web'), { uid: 1000, gid: 2000, user: 'app:web', name: 'app', group: 'web' });
-    assert.deepEqual(await resolveUser(rootfs, 'app:50'), { uid: 1000, gid: 50, user: 'app:50', name: 'app', group: 'staff' });
-    assert.deepEqual(await resolveUser(rootfs, '1:web'), { uid: 1, gid: 2000, user: '1:web', name: 'daemon', group: 'web' });
+    assert.deepEqual(await resolveUser(rootfs, 'app:web'), { uid: 1000, gid: 2000, user: 'app:web', name: 'app', group: 'web', home: '/home/app' });
+    assert.deepEqual(await resolveUser(rootfs, 'app:50'), { uid: 1000, gid: 50, user: 'app:50', name: 'app', group: 'staff', home: '/home/app' });
+    assert.deepEqual(await resolveUser(rootfs, '1:web'), { uid: 1, gid: 2000, user: '1:web', name: 'daemon', group: 'web', home: '/usr/sbin' });
     assert.deepEqual(await resolveUser(rootfs, '5000:6000'), { uid: 5000, gid: 6000, user: '5000:6000' });
   });
 

@@ -21,6 +21,8 @@ export interface ResolvedUser {
   name?: string;
   /** The group name of the gid, when group has it. */
   group?: string;
+  /** The home directory passwd gives the user, when it has one. */
+  home?: string;
 }
 
 /** Largest id runc accepts (moby/sys/user's maxID). */
@@ -33,6 +35,7 @@ interface Row {
   name: string;
   id: number;
   gid?: number;
+  home?: string;
 }
 
 /** Reads a file of the image through the jail; null when it does not exist (or is not a regular file). */
@@ -70,7 +73,7 @@ function parseRows(text: string, kind: 'passwd' | 'group'): Row[] {
     if (f.length < 3 || f[0] === '' || !NUMERIC.test(f[2])) continue;
     const gid = kind === 'passwd' && f.length > 3 && NUMERIC.test(f[3]) ? Number(f[3]) : undefined;
     if (kind === 'passwd' && gid === undefined) continue;
-    rows.push({ name: f[0], id: Number(f[2]), gid });
+    rows.push({ name: f[0], id: Number(f[2]), gid, ...(kind === 'passwd' && f[5] ? { home: f[5] } : {}) });
   }
   return rows;
 }
@@ -101,11 +104,13 @@ export async function resolveUser(rootfs: string, user: string): Promise<Resolve
   let uid: number;
   let gid = 0;
   let name: string | undefined;
+  let home: string | undefined;
   if (userPart === '') {
     const root = passwd.find((r) => r.id === 0);
     uid = 0;
     gid = root?.gid ?? 0;
     name = root?.name;
+    home = root?.home;
   } else {
     const row = uidArg !== null ? passwd.find((r) => r.id === uidArg) : passwd.find((r) => r.name === userPart);
     if (row === undefined && uidArg === null) {
@@ -114,6 +119,7 @@ export async function resolveUser(rootfs: string, user: string): Promise<Resolve
     uid = row?.id ?? (uidArg as number);
     gid = row?.gid ?? 0;
     name = row?.name;
+    home = row?.home;
   }
   const groups = parseRows((await readImageFile(rootfs, 'etc/group')) ?? '', 'group');
   let group: string | undefined;
@@ -128,5 +134,5 @@ export async function resolveUser(rootfs: string, user: string): Promise<Resolve
   } else {
     group = groups.find((r) => r.id === gid)?.name;
   }
-  return { uid, gid, user, ...(name === undefined ? {} : { name }), ...(group === undefined ? {} : { group }) };
+  return { uid, gid, user, ...(name === undefined ? {} : { name }), ...(group === undefined ? {} : { group }), ...(home === undefined ? {} : { home }) };
 }

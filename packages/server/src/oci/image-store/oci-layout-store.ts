@@ -77,6 +77,14 @@ export class OciLayoutStore {
     });
   }
 
+  /** Removes names from `index.json` (their blobs stay: other images may share them). */
+  async untag(names: string[]): Promise<void> {
+    const drop = new Set(names);
+    await this.withIndex((index) => {
+      index.manifests = index.manifests.filter((m) => !drop.has(m.annotations?.[REF_ANNOTATION] ?? ''));
+    });
+  }
+
   /** The manifest descriptor named `name`, if any. */
   async resolve(name: string): Promise<Descriptor | undefined> {
     const index = JSON.parse(await readFile(path.join(this.root, 'index.json'), 'utf8')) as LayoutIndex;

@@ -139,7 +139,8 @@ export async function importImage(source: ImageSource, opts: ImportOptions): Pro
   };
 }
 
-async function resolveManifest(source: ImageSource, host: { architecture: string; variant?: string }): Promise<{ manifest: ImageManifest; digest: string; platform: string }> {
+/** The image manifest `source` names for `host` (through its index when it has one), with its digest and platform. */
+export async function resolveManifest(source: ImageSource, host: { architecture: string; variant?: string } = hostPlatform()): Promise<{ manifest: ImageManifest; digest: string; platform: string }> {
   let fetched: FetchedManifest = await source.manifest();
   let platform: Platform | undefined;
   if (isIndex(fetched)) {
