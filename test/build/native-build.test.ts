@@ -181,15 +181,17 @@ describe('start command and readiness', () => {
     assert.ok(b.log_entries.some((e: Entry) => e.phase === 'readiness' && /Ready after/.test(e.message)));
   });
 
-  test('tcp, file and command checks', async () => {
+  test('tcp, file, command, process and timeout checks', async () => {
     for (const readiness of [
       { kind: 'tcp', port: 8081 },
       { kind: 'file', path: '/tmp/started' },
       { kind: 'command', command: 'test -f /tmp/started' },
+      { kind: 'process', process: 'httpd' },
+      { kind: 'timeout', timeout_secs: 1 },
     ]) {
-      const b = await build({ name: 'native-checks', base_image: 'kiln/busybox', steps: www, start_cmd: 'touch /tmp/started; exec busybox httpd -f -p 8081 -h /www', runtime_config: { readiness: { ...readiness, timeout_secs: 20, interval_ms: 100 } } });
+      const b = await build({ name: 'native-checks', base_image: 'kiln/busybox', steps: www, start_cmd: 'touch /tmp/started; exec busybox httpd -f -p 8081 -h /www', runtime_config: { readiness: { timeout_secs: 20, interval_ms: 100, ...readiness } } });
       assert.equal(b.status, 'ready', `${readiness.kind}: ${JSON.stringify(messages(b))}`);
-      assert.ok(b.log_entries.some((e: Entry) => e.phase === 'readiness' && /Ready after/.test(e.message)), readiness.kind);
+      assert.ok(b.log_entries.some((e: Entry) => e.phase === 'readiness' && /Ready after|counts as ready/.test(e.message)), readiness.kind);
     }
   });
 

@@ -4,7 +4,7 @@
  * layout into the build's root filesystem, with the same path jail and size limits as any
  * imported image. The layout is removed afterwards; the root filesystem stays.
  */
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { KilnError } from '../../errors/errors.ts';
 import { OciLayoutStore } from '../../oci/image-store/oci-layout-store.ts';
@@ -18,6 +18,8 @@ export interface ExportOptions {
   /** The build's directory: the layout goes to `oci-out/`, the tree to `rootfs/`. */
   buildDir: string;
   limits: LayerLimits;
+  /** Kiln's image store, which receives the image's blobs. */
+  images: OciLayoutStore;
   signal: AbortSignal;
   env: Record<string, string>;
 }
@@ -37,6 +39,10 @@ export async function exportImage(host: BuildahHost, imageId: string, opts: Expo
     }
     opts.signal.throwIfAborted();
     const result = await importImage(new LayoutSource(layout, 'latest'), { store: layout, rootfs, limits: opts.limits, signal: opts.signal });
+    // The image's blobs move into Kiln's image store, so its OCI artifact reuses them as they are.
+    for (const digest of [result.manifest_digest, result.config_digest, ...result.layers.map((l) => l.digest)]) {
+      if (!(await opts.images.has(digest))) await rename(layout.blobPath(digest), opts.images.blobPath(digest));
+    }
     return { ...result, rootfs };
   } finally {
     await rm(outRoot, { recursive: true, force: true });

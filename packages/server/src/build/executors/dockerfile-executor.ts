@@ -137,13 +137,13 @@ export class DockerfileExecutor implements BuildExecutor {
 
       const imageId = (await readFile(iidFile, 'utf8')).trim().replace(/^sha256:/, '');
       await log.enter('finalize', `Exporting image ${imageId.slice(0, 12)} into the root filesystem.`);
-      const result = await exportImage(host, imageId, { buildDir: ctx.buildDir, limits: this.deps.limits, signal: ctx.signal, env });
+      const result = await exportImage(host, imageId, { buildDir: ctx.buildDir, limits: this.deps.limits, images: this.deps.images, signal: ctx.signal, env });
       await log.info(`Unpacked ${result.layers.length} layers (${mib(result.bytes_applied)}) in ${(result.duration_ms / 1000).toFixed(2)} s.`);
       // With the layer cache on, the image is the cache of the last step and stays; otherwise it goes.
       if (!layers) await host.command(['rmi', '--force', imageId], { env });
       leftovers = false;
       await startFinishedRootfs(ctx, { layers: [result.rootfs], defaults: result.defaults, env: {} });
-      return { ...mergeDefaults(build, result.defaults), rootfs: { layers: [result.rootfs] } };
+      return { ...mergeDefaults(build, result.defaults), rootfs: { layers: [result.rootfs], baseManifestDigest: result.manifest_digest } };
     } finally {
       await network?.close();
       await secrets.remove();

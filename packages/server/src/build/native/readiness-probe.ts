@@ -33,7 +33,7 @@ function netProbe(pid: number, port: number, httpPath = '', host = ''): Promise<
   return exitCode('nsenter', [`--net=/proc/${pid}/ns/net`, '--', 'bash', '-c', NET_PROBE, 'probe', String(port), httpPath, host]).then((c) => c === 0);
 }
 
-/** Whether a process named `name` runs in the pid namespace of `pid`. */
+/** Whether a process named `name` (its name, or a word of its command line) runs in the pid namespace of `pid`. */
 async function processRunning(pid: number, name: string): Promise<boolean> {
   const ns = await readlink(`/proc/${pid}/ns/pid`).catch(() => undefined);
   if (!ns) return false;
@@ -41,8 +41,9 @@ async function processRunning(pid: number, name: string): Promise<boolean> {
     if (!/^\d+$/.test(entry)) continue;
     if ((await readlink(`/proc/${entry}/ns/pid`).catch(() => '')) !== ns) continue;
     const comm = (await readFile(`/proc/${entry}/comm`, 'utf8').catch(() => '')).trim();
-    const argv0 = (await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')).split('\0')[0]?.split('/').pop() ?? '';
-    if (comm === name || argv0 === name) return true;
+    // Its name, or any word of its command line (`busybox httpd` runs as "busybox").
+    const argv = (await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')).split('\0').map((a) => a.split('/').pop());
+    if (comm === name || argv.includes(name)) return true;
   }
   return false;
 }
