@@ -27,7 +27,7 @@ import { openBuildNetwork, type BuildNetwork } from '../runc/build-network.ts';
 import { removeContainersWithPrefix } from '../runc/runc-container.ts';
 import type { BaseRootfsCache } from '../native/base-rootfs-cache.ts';
 import { ContextIndex } from '../native/context-sources.ts';
-import { copyDigestInput, planCopy, runCopy } from '../native/copy-step.ts';
+import { copyDigestInput, planCopy, runCopy, type CopyPlan } from '../native/copy-step.ts';
 import { isEmptyLayer, stepKey, type LayerCache } from '../native/layer-cache.ts';
 import { mountOverlay, unmount, unmountUnder } from '../native/overlay-mount.ts';
 import { ensureDir } from '../native/rootfs-writer.ts';
@@ -99,7 +99,7 @@ export class NativeExecutor implements BuildExecutor {
         ctx.signal.throwIfAborted();
         log.phase = 'step';
         const copy = step.instruction === 'COPY' || step.instruction === 'ADD' ? planCopy(step, state.workdir, context) : undefined;
-        key = stepKey(key, { instruction: step.instruction, args: step.args, exec_form: step.exec_form ?? false, flags: step.flags ?? {}, env: step.instruction === 'RUN' ? state.runEnv(buildEnvs, { uid: 0 }) : undefined, user: state.user, workdir: state.workdir, network: step.instruction === 'RUN' ? config.internet_access !== false : undefined }, copy ? copyDigestInput(copy) : []);
+        key = stepKey(key, stepDefinition(step, state, buildEnvs, config.internet_access !== false), copy ? copyDigestInput(copy) : []);
         await log.info(`Step ${index}/${steps.length}: ${step.instruction} ${step.args.join(' ')}`.slice(0, 2000), where);
         if (!FILESYSTEM_STEPS.has(step.instruction)) {
           applyMetadataStep(step, state);
@@ -120,24 +120,9 @@ export class NativeExecutor implements BuildExecutor {
           network = await openBuildNetwork(config.internet_access !== false, work);
           log.phase = 'step';
         }
-        const stepDir = path.join(work, `step-${index}`);
-        const upper = path.join(stepDir, 'upper');
-        await mountOverlay(mnt, layers, { upper, work: path.join(stepDir, 'work') });
-        try {
-          if (step.instruction === 'RUN') {
-            await this.runInContainer(ctx, step, { mnt, state, buildEnvs, network: network!, index, total: steps.length, config, where });
-          } else if (copy) {
-            if (context) await cache.record('file_blob', 'hit', `${step.instruction} ${step.args.slice(0, -1).join(' ')}`, { phase: 'step', message: `${copyDigestInput(copy).length} context files for step ${index} are in the blob store.` });
-            const n = await runCopy(mnt, copy, step.flags, (sha) => this.deps.blobs.path(sha));
-            await log.info(`Copied ${n} entries to ${copy.dest}.`, where);
-          } else {
-            await ensureDir(mnt, state.workdir, { uid: 0, gid: 0 });
-          }
-        } finally {
-          await unmount(mnt);
-        }
+        const upper = await this.changeFilesystem(ctx, step, { mnt, layers, stepDir: path.join(work, `step-${index}`), state, buildEnvs, network, copy, context, config, where });
         const stored = await this.deps.layers.put(key, upper);
-        await rm(stepDir, { recursive: true, force: true });
+        await rm(path.dirname(upper), { recursive: true, force: true });
         await cache.record('layer', 'stored', subject, { phase: 'step' });
         if (!(await isEmptyLayer(stored))) layers.push(stored);
       }
@@ -158,6 +143,29 @@ export class NativeExecutor implements BuildExecutor {
       await unmountUnder(work);
       await network?.close();
     }
+  }
+
+  /** Runs one RUN, COPY/ADD or WORKDIR on a fresh upper layer over `layers`; returns that upper directory. */
+  private async changeFilesystem(ctx: ExecutionContext, step: BuildStep, o: {
+    mnt: string; layers: string[]; stepDir: string; state: StepState; buildEnvs: Record<string, string>; network: BuildNetwork | undefined;
+    copy: CopyPlan | undefined; context: ContextIndex | undefined; config: { vcpus?: number; memory_mib?: number }; where: { phase: 'step'; step_index: number; total_steps: number };
+  }): Promise<string> {
+    const upper = path.join(o.stepDir, 'upper');
+    await mountOverlay(o.mnt, o.layers, { upper, work: path.join(o.stepDir, 'work') });
+    try {
+      if (step.instruction === 'RUN') {
+        await this.runInContainer(ctx, step, { ...o, network: o.network!, index: o.where.step_index, total: o.where.total_steps });
+      } else if (o.copy) {
+        if (o.context) await ctx.cache.record('file_blob', 'hit', `${step.instruction} ${step.args.slice(0, -1).join(' ')}`, { phase: 'step', message: `${copyDigestInput(o.copy).length} context files for step ${o.where.step_index} are in the blob store.` });
+        const n = await runCopy(o.mnt, o.copy, step.flags, (sha) => this.deps.blobs.path(sha));
+        await ctx.log.info(`Copied ${n} entries to ${o.copy.dest}.`, o.where);
+      } else {
+        await ensureDir(o.mnt, o.state.workdir, { uid: 0, gid: 0 });
+      }
+    } finally {
+      await unmount(o.mnt);
+    }
+    return upper;
   }
 
   /** A registry image or builtin base, unpacked once and shared. */
@@ -213,6 +221,15 @@ export class NativeExecutor implements BuildExecutor {
     if (!manifest) throw new KilnError('context_source_missing', `The build context ${digest} is no longer stored; upload it again and retry the build.`, { phase: 'preparing' });
     return new ContextIndex(manifest.files);
   }
+}
+
+/** What a step's layer depends on besides its parent: the step itself and what it runs with. */
+function stepDefinition(step: BuildStep, state: StepState, buildEnvs: Record<string, string>, online: boolean): Record<string, unknown> {
+  const run = step.instruction === 'RUN';
+  return {
+    instruction: step.instruction, args: step.args, exec_form: step.exec_form ?? false, flags: step.flags ?? {},
+    user: state.user, workdir: state.workdir, ...(run ? { env: state.runEnv(buildEnvs, { uid: 0 }), network: online } : {}),
+  };
 }
 
 /** ENV, ARG and USER change only what later steps see (LABEL is in the plan's metadata already). */
