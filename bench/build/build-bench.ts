@@ -23,6 +23,7 @@ import { BENCH_BASE, BENCH_STEPS, benchDockerfile, PEER_BASE } from './bench-ste
 import { BuildahPeer, writeBaseLayout } from './buildah-peer.ts';
 import { formatResults, writeResults, type BuildBenchResults, type KilnSeries, type PeerRun, type SeriesOutcome } from './build-report.ts';
 import { checkKilnRootfs, dockerfileBody, nativeBody, startBenchServer, timedBuild, type BenchServer, type KilnRun } from './kiln-builds.ts';
+import { intFlag } from '../lib/flags.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../..');
@@ -31,13 +32,6 @@ const RESULTS_DIR = path.join(ROOT, 'bench/results');
 const BUILD_TIMEOUT_MS = 300_000;
 const sh = promisify(execFile);
 
-function flag(name: string, fallback: number): number {
-  const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
-  if (!arg) return fallback;
-  const n = Number(arg.slice(name.length + 3));
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer`);
-  return n;
-}
 
 let deadline = Number.POSITIVE_INFINITY;
 let interrupted = false;
@@ -103,9 +97,9 @@ async function rebuilds(server: BenchServer, request: Record<string, unknown>, n
 async function main(): Promise<number> {
   const started = performance.now();
   const date = new Date().toISOString();
-  const runs = flag('runs', 3);
-  const rebuildCount = flag('rebuilds', 10);
-  deadline = started + flag('deadline', 1800) * 1000;
+  const runs = intFlag('runs', 3);
+  const rebuildCount = intFlag('rebuilds', 10);
+  deadline = started + intFlag('deadline', 1800) * 1000;
   const nativeOnly = process.argv.includes('--native-only');
   const missing = missingTools();
   if (missing.length > 0) {

@@ -19,6 +19,7 @@ import { mkfsArgs, writeExt4Image } from '../../packages/server/src/build/artifa
 import { measureTree, type TreeSize } from '../../packages/server/src/build/artifacts/tree-size.ts';
 import { cpuShares, cpuTicks, machineInfo } from '../plan/machine-info.ts';
 import { int, ratio, table } from '../lib/markdown-table.ts';
+import { intFlag } from '../lib/flags.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const RESULTS_DIR = path.resolve(HERE, '../results');
@@ -27,13 +28,6 @@ const GOAL_RATIO = 1.2;
 const SMALL_FILES = 20_000;
 const FILES_PER_DIR = 500;
 
-function flag(name: string, fallback: number): number {
-  const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
-  if (!arg) return fallback;
-  const n = Number(arg.slice(name.length + 3));
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer`);
-  return n;
-}
 
 /** One tree the two sides write. */
 interface Workload {
@@ -115,8 +109,8 @@ async function runWorkload(w: Workload, work: string, runs: number, diskMb: numb
 }
 
 async function main(): Promise<void> {
-  const runs = flag('runs', 3);
-  const diskMb = flag('disk-mb', 1024);
+  const runs = intFlag('runs', 3);
+  const diskMb = intFlag('disk-mb', 1024);
   const base = process.argv.find((a) => a.startsWith('--work-dir='))?.slice('--work-dir='.length) ?? tmpdir();
   const work = await mkdtemp(path.join(base, 'kiln-bench-ext4-'));
   const ticks = cpuTicks();

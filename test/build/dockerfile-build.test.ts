@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { lstat, readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { packTar } from '../../packages/server/src/context/archive-fixtures.ts';
 import { KEY_B, startKiln, type KilnFixture } from '../fixtures/kiln-server.ts';
 import { dataDirWithBusybox } from '../fixtures/builtin-busybox.ts';
 import { startRegistry, type RegistryFixture } from '../fixtures/registry/registry-server.ts';
@@ -11,6 +10,7 @@ import { pushImage } from '../fixtures/images/push-image.ts';
 import { busyboxImage } from '../fixtures/images/test-images.ts';
 import { filesContaining } from '../fixtures/search-dir.ts';
 import { waitForBuild } from '../fixtures/wait-build.ts';
+import { APP_CONTEXT, uploadContext } from '../fixtures/upload-context.ts';
 
 let kiln: KilnFixture;
 let dataDir: string;
@@ -55,16 +55,7 @@ const messages = (b: { log_entries: Entry[] }) => b.log_entries.map((e) => e.mes
 
 describe('Dockerfile builds run through buildah', () => {
   let contextId: string;
-  before(async () => {
-    const tar = await packTar([
-      { name: 'app/', type: 'directory' },
-      { name: 'app/run.sh', content: '#!/bin/sh\necho from-context\n', mode: 0o755 },
-      { name: 'app/data/config.txt', content: 'answer=42\n' },
-    ]);
-    const res = await kiln.request('POST', '/v1/templates/contexts', { body: new Uint8Array(tar), headers: { 'content-type': 'application/x-tar' } });
-    assert.equal(res.status, 201, res.text);
-    contextId = res.body.context_manifest_id;
-  });
+  before(async () => { contextId = await uploadContext(kiln, APP_CONTEXT); });
 
   const DOCKERFILE = [
     'FROM kiln/busybox',
@@ -139,12 +130,11 @@ describe('Dockerfile builds run through buildah', () => {
   });
 
   test('dockerfile_path reads the Dockerfile from the context', async () => {
-    const tar = await packTar([
+    const id = await uploadContext(kiln, [
       { name: 'docker/Dockerfile.build', content: 'FROM kiln/busybox\nCOPY hello.txt /hello.txt\n' },
       { name: 'hello.txt', content: 'hello from a context Dockerfile\n' },
     ]);
-    const up = await kiln.request('POST', '/v1/templates/contexts', { body: new Uint8Array(tar), headers: { 'content-type': 'application/x-tar' } });
-    const b = await build({ name: 'df-path', dockerfile_path: 'docker/Dockerfile.build', build_context: { context_manifest_id: up.body.context_manifest_id } });
+    const b = await build({ name: 'df-path', dockerfile_path: 'docker/Dockerfile.build', build_context: { context_manifest_id: id } });
     assert.equal(b.status, 'ready', JSON.stringify(b.error_detail ?? messages(b)));
     assert.equal(await text(b, 'hello.txt'), 'hello from a context Dockerfile\n');
   });

@@ -2,11 +2,11 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { rm } from 'node:fs/promises';
-import { packTar } from '../../packages/server/src/context/archive-fixtures.ts';
 import { startKiln, type KilnFixture } from '../fixtures/kiln-server.ts';
 import { dataDirWithBusybox } from '../fixtures/builtin-busybox.ts';
 import { waitForBuild } from '../fixtures/wait-build.ts';
 import { rootfsEntries } from '../fixtures/artifact-tar.ts';
+import { APP_CONTEXT, uploadContext } from '../fixtures/upload-context.ts';
 
 let kiln: KilnFixture;
 let dataDir: string;
@@ -33,16 +33,7 @@ const USER_SETUP = "echo 'app:x:1000:1000::/home/app:/bin/sh' >> /etc/passwd && 
 
 describe('native builds run declarative steps in runc containers over overlayfs layers', () => {
   let contextId: string;
-  before(async () => {
-    const tar = await packTar([
-      { name: 'app/', type: 'directory' },
-      { name: 'app/run.sh', content: '#!/bin/sh\necho from-context\n', mode: 0o755 },
-      { name: 'app/data/config.txt', content: 'answer=42\n' },
-    ]);
-    const res = await kiln.request('POST', '/v1/templates/contexts', { body: new Uint8Array(tar), headers: { 'content-type': 'application/x-tar' } });
-    assert.equal(res.status, 201, res.text);
-    contextId = res.body.context_manifest_id;
-  });
+  before(async () => { contextId = await uploadContext(kiln, APP_CONTEXT); });
 
   const steps = () => [
     { type: 'run', command: 'echo building-output-line && echo hello > /hello.txt' },
