@@ -11,6 +11,7 @@ import { busyboxImage } from '../fixtures/images/test-images.ts';
 import { filesContaining } from '../fixtures/search-dir.ts';
 import { waitForBuild } from '../fixtures/wait-build.ts';
 import { APP_CONTEXT, uploadContext } from '../fixtures/upload-context.ts';
+import { rootfsEntries, type RootfsEntry } from '../fixtures/artifact-tar.ts';
 
 let kiln: KilnFixture;
 let dataDir: string;
@@ -49,8 +50,15 @@ async function build(body: Record<string, unknown>, key?: string) {
   return waitForBuild(kiln, await start(body, key), { timeoutMs: 180_000, key });
 }
 
-const rootfs = (b: { build_id: string }, p = '') => path.join(dataDir, 'builds', b.build_id, 'rootfs', p);
-const text = (b: { build_id: string }, p: string) => readFile(rootfs(b, p), 'utf8');
+/** A ready build's root filesystem entry, as the artifact download shows it. */
+async function entry(b: { build_id: string }, p: string): Promise<RootfsEntry | undefined> {
+  return (await rootfsEntries(kiln, b.build_id)).get(p);
+}
+async function text(b: { build_id: string }, p: string): Promise<string> {
+  const e = await entry(b, p);
+  assert.ok(e?.content !== undefined, `${p} is a file in the root filesystem of ${b.build_id}`);
+  return e.content;
+}
 const messages = (b: { log_entries: Entry[] }) => b.log_entries.map((e) => e.message);
 
 describe('Dockerfile builds run through buildah', () => {
@@ -88,9 +96,10 @@ describe('Dockerfile builds run through buildah', () => {
     assert.equal(await text(b, 'home/app/pwd'), '/srv/app\n');
     assert.equal(await text(b, 'home/app/ran'), 'from-context\n');
     assert.equal(await text(b, 'srv/app/data/config.txt'), 'answer=42\n');
-    assert.equal((await lstat(rootfs(b, 'srv/app/run.sh'))).mode & 0o777, 0o755);
-    assert.equal((await lstat(rootfs(b, 'home/app/uid'))).uid, 1000, 'a step\'s files belong to its user');
-    assert.ok((await lstat(rootfs(b, 'bin/busybox'))).isFile());
+    assert.equal(((await entry(b, 'srv/app/run.sh'))?.mode ?? 0) & 0o777, 0o755);
+    assert.equal((await entry(b, 'home/app/uid'))?.uid, 1000, 'a step\'s files belong to its user');
+    assert.equal((await entry(b, 'bin/busybox'))?.type, 'file');
+    assert.ok(messages(b).some((m) => /layers? \([\d.]+ MiB\) in [\d.]+ s, over the unpacked kiln\/busybox/.test(m)), 'only the layers above the base are unpacked');
 
     assert.equal(b.runtime_defaults.default_user, 'app');
     assert.equal(b.runtime_defaults.default_workdir, '/srv/app');
@@ -174,7 +183,7 @@ describe('Dockerfile builds run through buildah', () => {
     const logs = await kiln.request('GET', `/v1/templates/builds/${b.build_id}?limit=1000`);
     assert.ok(!logs.text.includes(secret), 'no log entry or field holds the secret');
     assert.deepEqual(await filesContaining(dataDir, secret), [], 'the secret is stored nowhere in the data directory');
-    assert.equal(await lstat(rootfs(b, 'run/secrets/api_token')).catch(() => null), null);
+    assert.equal(await entry(b, 'run/secrets/api_token'), undefined);
   });
 
   test('a failing RUN reports its step, exit code and last output lines', async () => {
@@ -270,7 +279,7 @@ describe('Dockerfile builds run through buildah', () => {
     assert.equal(steps.runtime_defaults.default_workdir, '/work');
     const image = await build({ name: 'df-image', base_image: 'kiln/busybox', build_backend: 'buildkit' });
     assert.equal(image.status, 'ready', JSON.stringify(image.error_detail ?? messages(image)));
-    assert.ok((await lstat(rootfs(image, 'bin/busybox'))).isFile());
+    assert.equal((await entry(image, 'bin/busybox'))?.type, 'file');
     assert.equal(image.runtime_defaults.start_cmd, '/bin/sh', 'the image\'s Cmd');
   });
 

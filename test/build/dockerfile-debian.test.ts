@@ -1,12 +1,13 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { lstat, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startKiln, type KilnFixture } from '../fixtures/kiln-server.ts';
 import { installDebianBase } from '../fixtures/builtin-debian.ts';
 import { debootstrapAvailable } from '../fixtures/images/debian-base.ts';
 import { waitForBuild } from '../fixtures/wait-build.ts';
+import { rootfsEntries } from '../fixtures/artifact-tar.ts';
 
 let kiln: KilnFixture | undefined;
 let dataDir: string;
@@ -38,9 +39,9 @@ test('a Dockerfile on kiln/debian:bookworm installs packages with apt-get throug
   assert.equal(res.status, 202, res.text);
   const b = await waitForBuild(kiln, res.body.build_id, { timeoutMs: 600_000 });
   assert.equal(b.status, 'ready', JSON.stringify(b.error_detail ?? b.log_entries.map((e: { message: string }) => e.message).slice(-30)));
-  const rootfs = path.join(dataDir, 'builds', b.build_id, 'rootfs');
-  assert.match(await readFile(path.join(rootfs, 'jq-version'), 'utf8'), /^jq-1\./);
-  assert.ok((await lstat(path.join(rootfs, 'usr/bin/jq'))).isFile());
+  const files = await rootfsEntries(kiln, b.build_id);
+  assert.match(files.get('jq-version')?.content ?? '', /^jq-1\./);
+  assert.equal(files.get('usr/bin/jq')?.type, 'file');
   assert.ok(b.log_entries.some((e: { message: string; phase?: string }) => e.phase === 'step' && /^Setting up jq /.test(e.message)), 'apt-get output is in the log');
   assert.deepEqual(b.runtime_defaults.default_env_keys, ['PATH'], 'the base image\'s env');
   assert.equal(b.runtime_defaults.start_cmd, '/bin/bash', 'the base image\'s Cmd');

@@ -24,14 +24,12 @@ export async function createWorker(config: Config, store: Store, services: Servi
   const images = services.artifacts.images;
   const client = new RegistryClient(config.registry);
   const limits = { maxLayerBytes: config.layerMaxBytes, maxImageBytes: config.imageMaxBytes };
+  const blobs = new BlobStore(config.dataDir);
+  const bases = new BaseRootfsCache(config.dataDir, images, limits);
   const executors = [
     new ImageImportExecutor({ images, client, limits }),
-    new NativeExecutor({
-      store, images, client, blobs: new BlobStore(config.dataDir), bases: new BaseRootfsCache(config.dataDir, images, limits), layers: new LayerCache(config.dataDir),
-    }),
-    new DockerfileExecutor({
-      store, images, blobs: new BlobStore(config.dataDir), host: new BuildahHost(config.dataDir), registry: config.registry, limits,
-    }),
+    new NativeExecutor({ store, images, client, blobs, bases, layers: new LayerCache(config.dataDir) }),
+    new DockerfileExecutor({ store, images, blobs, bases, host: new BuildahHost(config.dataDir), registry: config.registry, limits }),
   ];
   const artifacts = new FinalizeArtifactWriter({ store, images, dataDir: config.dataDir, retentionMs: config.artifactRetentionHours * 3600_000 });
   const worker = new BuildWorker({ store, executors, artifacts, vault: services.vault, events: services.events, onError: log }, {

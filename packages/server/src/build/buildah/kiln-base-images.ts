@@ -32,8 +32,14 @@ function notFound(ref: string, why: string): KilnError {
   return new KilnError('base_image_not_found', `FROM ${ref}: ${why}`, { phase: 'preparing' });
 }
 
+/** A Kiln image as buildah reads it: the `oci:` reference, and its name in Kiln's image store. */
+export interface KilnBase {
+  oci: string;
+  name: string;
+}
+
 /** The `oci:` reference buildah reads the image `name` (manifest `digest`) of Kiln's layout through. */
-async function ociRef(images: OciLayoutStore, linkDir: string, name: string, digest: string): Promise<string> {
+async function ociRef(images: OciLayoutStore, linkDir: string, name: string, digest: string): Promise<KilnBase> {
   await mkdir(linkDir, { recursive: true, mode: 0o700 });
   const link = path.join(linkDir, digest.replace(/^sha256:/, '').slice(0, 32));
   const current = await readlink(link).catch(() => undefined);
@@ -41,12 +47,12 @@ async function ociRef(images: OciLayoutStore, linkDir: string, name: string, dig
     if (current !== undefined) await rm(link, { force: true });
     await symlink(images.root, link).catch((err: NodeJS.ErrnoException) => { if (err.code !== 'EEXIST') throw err; });
   }
-  return `oci:${link}:${name}`;
+  return { oci: `oci:${link}:${name}`, name };
 }
 
-/** The `oci:` reference of each Kiln ref in `refs` (builtins and templates of `tenantId`). */
-export async function resolveKilnBases(refs: Iterable<string>, tenantId: string, deps: KilnBaseDeps): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
+/** The image of each Kiln ref in `refs` (builtins and templates of `tenantId`). */
+export async function resolveKilnBases(refs: Iterable<string>, tenantId: string, deps: KilnBaseDeps): Promise<Map<string, KilnBase>> {
+  const out = new Map<string, KilnBase>();
   for (const ref of refs) {
     if (out.has(ref)) continue;
     out.set(ref, ref.startsWith(BUILTIN_PREFIX) ? await builtinBase(ref, deps) : await templateBase(ref, tenantId, deps));
@@ -54,14 +60,14 @@ export async function resolveKilnBases(refs: Iterable<string>, tenantId: string,
   return out;
 }
 
-async function builtinBase(ref: string, { images, linkDir }: KilnBaseDeps): Promise<string> {
+async function builtinBase(ref: string, { images, linkDir }: KilnBaseDeps): Promise<KilnBase> {
   const name = ref.includes(':') ? ref : `${ref}:latest`;
   const desc = await images.resolve(name);
   if (!desc) throw notFound(ref, `the builtin base ${name} has not been built on this server: run \`kiln bases build ${builtinKey(name)}\`.`);
   return ociRef(images, linkDir, name, desc.digest);
 }
 
-async function templateBase(ref: string, tenantId: string, deps: KilnBaseDeps): Promise<string> {
+async function templateBase(ref: string, tenantId: string, deps: KilnBaseDeps): Promise<KilnBase> {
   const { template, qualifier, build } = await findTemplateBuild(deps.store, tenantId, ref);
   if (!template) throw notFound(ref, 'no template of yours has this name or id.');
   const desc = build?.status === 'ready' ? await deps.images.resolve(buildImageRef(build.id)) : undefined;

@@ -21,6 +21,8 @@ import type { RegistryClientOptions } from '../../oci/registry/registry-options.
 import type { BuildExecutor, ExecutionContext, ExecutionResult } from '../build-executor.ts';
 import { mergeDefaults } from '../merge-defaults.ts';
 import { startFinishedRootfs } from '../native/start-check.ts';
+import type { BaseRootfsCache } from '../native/base-rootfs-cache.ts';
+import { LayoutSource } from '../../oci/import/layout-source.ts';
 import { openBuildNetwork, type BuildNetwork } from '../runc/build-network.ts';
 import type { BuildahHost } from '../buildah/buildah-host.ts';
 import { runBuildah } from '../buildah/buildah-process.ts';
@@ -43,6 +45,8 @@ export interface DockerfileExecutorDeps {
   host: BuildahHost;
   registry: RegistryClientOptions;
   limits: LayerLimits;
+  /** Unpacked bases shared with the native backend: a build on one of Kiln's images unpacks only its own layers. */
+  bases: BaseRootfsCache;
 }
 
 const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
@@ -91,7 +95,7 @@ export class DockerfileExecutor implements BuildExecutor {
       const bases = await resolveKilnBases(refs, build.tenant_id, { ...this.deps, linkDir: await host.linkDir() });
       const fromImages = new Map<number, string>();
       for (const s of analysis.plan.build_steps) {
-        const oci = s.instruction === 'FROM' ? bases.get(s.args[0]) : undefined;
+        const oci = s.instruction === 'FROM' ? bases.get(s.args[0])?.oci : undefined;
         if (oci) fromImages.set(s.line, oci);
       }
       for (const [ref] of bases) await log.info(`${ref} is read from this server's image store.`);
@@ -109,7 +113,7 @@ export class DockerfileExecutor implements BuildExecutor {
       const redactor = new Redactor(secretValues(ctx));
       const present = (line: string) => {
         let out = redactor.redact(line);
-        for (const [ref, oci] of bases) out = out.split(oci).join(ref);
+        for (const [ref, { oci }] of bases) out = out.split(oci).join(ref);
         return out;
       };
       const secretFiles = [];
@@ -137,13 +141,15 @@ export class DockerfileExecutor implements BuildExecutor {
 
       const imageId = (await readFile(iidFile, 'utf8')).trim().replace(/^sha256:/, '');
       await log.enter('finalize', `Exporting image ${imageId.slice(0, 12)} into the root filesystem.`);
-      const result = await exportImage(host, imageId, { buildDir: ctx.buildDir, limits: this.deps.limits, images: this.deps.images, signal: ctx.signal, env });
-      await log.info(`Unpacked ${result.layers.length} layers (${mib(result.bytes_applied)}) in ${(result.duration_ms / 1000).toFixed(2)} s.`);
+      const kilnBase = bases.get(analysis.plan.base_template);
+      const base = kilnBase ? await this.deps.bases.get(new LayoutSource(this.deps.images, kilnBase.name), { signal: ctx.signal }) : undefined;
+      const result = await exportImage(host, imageId, { buildDir: ctx.buildDir, limits: this.deps.limits, images: this.deps.images, base, signal: ctx.signal, env });
+      await log.info(`Unpacked ${result.layers_applied} layer${result.layers_applied === 1 ? '' : 's'} (${mib(result.bytes_applied)}) in ${(result.duration_ms / 1000).toFixed(2)} s${result.layers.length > 1 ? `, over the unpacked ${analysis.plan.base_template}` : ''}.`);
       // With the layer cache on, the image is the cache of the last step and stays; otherwise it goes.
       if (!layers) await host.command(['rmi', '--force', imageId], { env });
       leftovers = false;
-      await startFinishedRootfs(ctx, { layers: [result.rootfs], defaults: result.defaults, env: {} });
-      return { ...mergeDefaults(build, result.defaults), rootfs: { layers: [result.rootfs], baseManifestDigest: result.manifest_digest } };
+      await startFinishedRootfs(ctx, { layers: result.layers, defaults: result.defaults, env: {} });
+      return { ...mergeDefaults(build, result.defaults), rootfs: { layers: result.layers, baseManifestDigest: result.manifest_digest } };
     } finally {
       await network?.close();
       await secrets.remove();
