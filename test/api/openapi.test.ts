@@ -16,6 +16,9 @@ test('/openapi.json is OpenAPI 3.1 with every route, the request schema and the 
     ['/v1/templates/validate', 'post'], ['/v1/templates/plan', 'post'], ['/v1/templates/builds', 'post'],
     ['/v1/templates/builds/{build_id}', 'get'], ['/v1/templates/{ref}/builds', 'get'],
     ['/v1/templates/builds/{build_id}/cancel', 'post'], ['/v1/templates/build', 'post'], ['/v1/templates/contexts', 'post'],
+    ['/v1/templates', 'get'], ['/v1/templates/{ref}', 'get'], ['/v1/templates/{ref}', 'delete'], ['/v1/templates/{ref}/tags', 'post'],
+    ['/v1/templates/{ref}/tags/{tag}', 'delete'], ['/v1/templates/{ref}/aliases', 'get'], ['/v1/templates/{ref}/aliases/{alias}', 'delete'],
+    ['/v1/templates/reservations', 'post'], ['/v1/templates/{ref}/rename', 'post'], ['/v1/templates/{ref}/visibility', 'post'],
   ]) {
     assert.ok(doc.paths[p]?.[m], `${m} ${p} missing`);
   }
@@ -25,6 +28,12 @@ test('/openapi.json is OpenAPI 3.1 with every route, the request schema and the 
     assert.ok(body.properties[f], `request field ${f} missing`);
   }
   assert.ok(JSON.stringify(body.properties.steps).includes('apt_install'));
+  const template = doc.paths['/v1/templates/{ref}'].get.responses['200'].content['application/json'].schema;
+  for (const f of ['id', 'name', 'description', 'tags', 'default_tag', 'builtin', 'canonical_ref', 'namespace_slug', 'visibility']) {
+    assert.ok(template.properties[f], `template field ${f} missing`);
+  }
+  const reservation = doc.paths['/v1/templates/reservations'].post.responses['201'].content['application/json'].schema;
+  assert.deepEqual(Object.keys(reservation.properties), ['name', 'claim_token', 'expires_at']);
   for (const code of Object.keys(ERROR_CODES)) assert.ok(doc.info.description.includes(`\`${code}\``), code);
 });
 

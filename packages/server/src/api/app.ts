@@ -24,6 +24,16 @@ import { startCompatBuild } from './routes/builds/start-compat-build.ts';
 import { getBuildArtifact } from './routes/builds/get-build-artifact.ts';
 import { promoteBuild } from './routes/builds/promote-build.ts';
 import { uploadContext } from './routes/contexts/upload-context.ts';
+import { getTemplate } from './routes/templates/get-template.ts';
+import { listTemplates } from './routes/templates/list-templates.ts';
+import { assignTemplateTags } from './routes/templates/assign-template-tags.ts';
+import { removeTemplateTag } from './routes/templates/remove-template-tag.ts';
+import { listTemplateAliases } from './routes/templates/list-template-aliases.ts';
+import { removeTemplateAlias } from './routes/templates/remove-template-alias.ts';
+import { reserveTemplateName } from './routes/templates/reserve-template-name.ts';
+import { renameTemplate } from './routes/templates/rename-template.ts';
+import { setTemplateVisibility } from './routes/templates/set-template-visibility.ts';
+import { deleteTemplate } from './routes/templates/delete-template.ts';
 import type { RouteModule } from './route-types.ts';
 
 /** Options of the HTTP application. */
@@ -35,6 +45,10 @@ export interface AppOptions {
 }
 
 const ROUTES: RouteModule[] = [validateTemplate, planTemplate, startBuild, getBuild, streamBuildLogs, listBuilds, cancelBuild, retryBuild, getBuildArtifact, promoteBuild, startCompatBuild, uploadContext];
+
+/** Template refs and versioning. */
+const TEMPLATE_ROUTES: RouteModule[] = [getTemplate, listTemplates, assignTemplateTags, removeTemplateTag, listTemplateAliases, removeTemplateAlias,
+  reserveTemplateName, renameTemplate, setTemplateVisibility, deleteTemplate];
 
 /** Builds the application (not yet listening). */
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
@@ -68,7 +82,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   await app.register(async (v1) => {
     registerAuth(v1, opts.services.auth);
-    for (const route of ROUTES) route(v1, opts.services);
+    for (const route of [...ROUTES, ...TEMPLATE_ROUTES]) route(v1, opts.services);
   });
   return app;
 }

@@ -9,7 +9,8 @@ import type { CredentialVault } from '../build/build-credentials.ts';
 import type { BuildEvents } from '../build/build-events.ts';
 import { evaluateRequest, type EvaluateDeps, type PlanOutcome } from './plan/evaluate-request.ts';
 import { planResponse, throwProblems } from './plan-service.ts';
-import { templateRefTarget } from './plan/template-refs.ts';
+import { resolveOwnedTemplateRef, resolveTemplateRef } from './templates/resolve-template-ref.ts';
+import { templateForBuild } from './templates/template-names.ts';
 import { retryRequest } from './retry-build.ts';
 import { readBuildLog, type LogStreamOptions } from './build-log-stream.ts';
 
@@ -61,6 +62,7 @@ export class BuildService {
         : await this.templateFor(tx, tenantId, o, now, opts.requireExisting);
       const build = newBuildRecord(tenantId, template, o, ev.warnings, now, opts.trigger ?? 'api');
       await tx.insertBuild(build);
+      await this.recordTemplateBase(tx, tenantId, build.id, o);
       const executor = executorFor(o.build_backend, o.source_type, Array.isArray(o.fields.req.steps) && o.fields.req.steps.length > 0);
       await this.queue.enqueue(tx, { build_id: build.id, tenant_id: tenantId, now, executor });
       return { build, template };
@@ -141,13 +143,18 @@ export class BuildService {
     return { build: buildView(result.build, template!) };
   }
 
-  /** The tenant's template named by a ref (`tmpl_…`, `name`, `name:tag`); 404 otherwise. */
+  /** The tenant's template named by a ref (`tmpl_…`, `name`, `name:tag`, `namespace/name`); 404 otherwise, also for another tenant's. */
   async resolveTemplate(tenantId: string, ref: string): Promise<TemplateRecord> {
-    const target = templateRefTarget(ref);
-    const t = target?.id ? await this.store.getTemplate(tenantId, target.id)
-      : target?.name && !target.builtin ? await this.store.findTemplateByName(tenantId, target.name) : undefined;
+    const t = (await resolveOwnedTemplateRef(this.store, tenantId, ref))?.template;
     if (!t) throw new KilnError('template_not_found', `Template ${JSON.stringify(ref)} was not found.`);
     return t;
+  }
+
+  /** Records the template the build starts from, if its base is one, so that template cannot be deleted while the build needs it. */
+  private async recordTemplateBase(tx: Store, tenantId: string, buildId: string, o: PlanOutcome): Promise<void> {
+    const base = o.plan.base_template;
+    const resolved = base ? await resolveTemplateRef(tx, tenantId, base) : undefined;
+    if (resolved && !resolved.builtin) await tx.addBuildTemplateBases(buildId, [resolved.template.id]);
   }
 
   private async load(tenantId: string, buildId: string): Promise<{ build: BuildRecord; template: TemplateRecord }> {
@@ -165,23 +172,8 @@ export class BuildService {
   }
 
   private async templateFor(tx: Store, tenantId: string, o: PlanOutcome, now: string, requireExisting?: boolean): Promise<TemplateRecord> {
-    const existing = await tx.findTemplateByName(tenantId, o.fields.name);
-    if (requireExisting === false && existing) {
-      throw new KilnError('template_exists', `Template ${JSON.stringify(o.fields.name)} already exists. Set update=true to update it.`);
-    }
-    if (requireExisting === true && !existing) {
-      throw new KilnError('template_not_found', `Template ${JSON.stringify(o.fields.name)} does not exist; set update=false to create it.`);
-    }
-    if (existing) {
-      await tx.touchTemplate(tenantId, existing.id, now);
-      return existing;
-    }
-    const template: TemplateRecord = {
-      id: newId('tmpl'), tenant_id: tenantId, name: o.fields.name, description: null,
-      visibility: 'private', created_at: now, updated_at: now,
-    };
-    await tx.insertTemplate(template);
-    return template;
+    const { req, name, name_source } = o.fields;
+    return templateForBuild(tx, tenantId, { name, alias: name_source === 'name' ? req.alias : undefined, claim_token: req.claim_token }, now, requireExisting);
   }
 }
 

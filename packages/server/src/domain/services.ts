@@ -9,6 +9,7 @@ import { AuthService } from './auth-service.ts';
 import { BuildService } from './build-service.ts';
 import { ContextService } from './context-service.ts';
 import { PlanService } from './plan-service.ts';
+import { TemplateService } from './templates/template-service.ts';
 
 /** Every service the API calls, and what the embedded worker shares with them. */
 export interface Services {
@@ -22,6 +23,8 @@ export interface Services {
   events: BuildEvents;
   /** Artifact downloads, promotion and retention; its image store is shared with the worker. */
   artifacts: ArtifactService;
+  /** Template refs and versioning: get, list, tags, aliases, name reservations, rename, visibility, delete. */
+  templates: TemplateService;
 }
 
 /** Creates the services; `generatedKey` is set when a first start made an API key. */
@@ -35,6 +38,7 @@ export async function createServices(config: Config, store: Store): Promise<{ se
     services: {
       auth, plans: new PlanService(deps), builds: new BuildService(store, new StoreQueue(), deps, { vault, events }),
       contexts, vault, events, artifacts: await ArtifactService.create(config, store),
+      templates: new TemplateService(store, { retentionMs: config.artifactRetentionHours * 3600_000 }),
     },
     generatedKey,
   };

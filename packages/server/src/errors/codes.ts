@@ -43,7 +43,7 @@ export const ERROR_CODES = {
   invalid_runtime_config: { status: 400, description: 'runtime_config or start_cmd is malformed.' },
   invalid_readiness: { status: 400, description: 'A readiness check is malformed.' },
   invalid_step: { status: 400, description: 'A declarative step is malformed or would be unsafe.' },
-  invalid_claim_token: { status: 409, description: 'The template name is reserved and the claim_token does not match.' },
+  invalid_claim_token: { status: 409, description: 'The claim_token does not match the reservation of the template name, or the name has no live reservation (it expired or was never made).' },
 
   // Dockerfile front end
   dockerfile_parse_error: { status: 400, description: 'The Dockerfile cannot be parsed.' },
@@ -68,6 +68,11 @@ export const ERROR_CODES = {
   build_cancelled: { status: 409, description: 'The build was cancelled.' },
   template_exists: { status: 409, description: 'A template with this name already exists and update is false.' },
   template_not_found: { status: 404, description: 'No template has this ref for the caller.' },
+  name_in_use: { status: 409, description: 'Another of your templates has this name or alias (names and aliases share one namespace).' },
+  name_reserved: { status: 409, description: 'The template name is reserved: a build or rename that takes it must pass the claim_token its reservation returned; reserving it again waits until it expires.' },
+  template_in_use: { status: 409, description: 'The template cannot be deleted: one of its builds is waiting or building, or a build of another template starts from it; the message names them.' },
+  tag_not_found: { status: 404, description: 'The template has no such tag.' },
+  alias_not_found: { status: 404, description: 'The template has no such alias.' },
   step_failed: { status: 422, description: 'A build step exited with an error.' },
   dockerfile_build_failed: { status: 422, description: 'The Dockerfile engine stopped with an error that is not a failing RUN step (a COPY source, an instruction it refuses, …); the message holds its last output lines.' },
   start_cmd_failed: { status: 422, description: 'The start command exited before the template was ready.' },

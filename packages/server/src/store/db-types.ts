@@ -25,6 +25,8 @@ export interface TemplatesTable {
   visibility: string;
   created_at: string;
   updated_at: string;
+  /** Set when the template was deleted (its name is then freed). */
+  deleted_at: string | null;
 }
 
 /** A row of `builds`; JSON columns hold text. */
@@ -113,6 +115,29 @@ export interface TemplateTagsTable {
   updated_at: string;
 }
 
+/** A row of `template_aliases`. */
+export interface TemplateAliasesTable {
+  tenant_id: string;
+  alias: string;
+  template_id: string;
+  created_at: string;
+}
+
+/** A row of `template_name_reservations`; `token_hash` is the SHA-256 hex of the claim token. */
+export interface TemplateNameReservationsTable {
+  tenant_id: string;
+  name: string;
+  token_hash: string;
+  created_at: string;
+  expires_at: string;
+}
+
+/** A row of `build_template_bases`. */
+export interface BuildTemplateBasesTable {
+  build_id: string;
+  template_id: string;
+}
+
 /** Every table of Kiln's database. */
 export interface KilnDatabase {
   tenants: TenantsTable;
@@ -124,4 +149,7 @@ export interface KilnDatabase {
   build_jobs: BuildJobsTable;
   artifacts: ArtifactsTable;
   template_tags: TemplateTagsTable;
+  template_aliases: TemplateAliasesTable;
+  template_name_reservations: TemplateNameReservationsTable;
+  build_template_bases: BuildTemplateBasesTable;
 }

@@ -10,10 +10,12 @@ import {
   artifactFromRow, artifactToRow, buildFromRow, buildJobFromRow, buildPatchToRow, buildToRow, contextManifestFromRow,
   contextManifestToRow, fromJson, templateFromRow, toJson, toNumber,
 } from './row-mappers.ts';
-import { lockBuildLogs, lockTemplateTags, type SqlDialectKind } from './sql-dialect-kind.ts';
+import { lockBuildLogs, lockTemplateNamesOf, lockTemplateTags, type SqlDialectKind } from './sql-dialect-kind.ts';
+import * as refs from './template-ref-queries.ts';
 import type {
   ApiKeyRecord, ArtifactPatch, ArtifactRecord, ArtifactStatus, BuildJobRecord, BuildListQuery, BuildPage, BuildPatch, BuildRecord, BuildStatus,
-  ContextManifestRecord, LogEntryRecord, Store, TemplateRecord, TemplateTagRecord,
+  ContextManifestRecord, LogEntryRecord, NameReservationRecord, Store, TemplateAliasRecord, TemplateDependent, TemplateListQuery,
+  TemplatePage, TemplatePatch, TemplateRecord, TemplateTagRecord,
 } from './store.ts';
 
 /** A {@link Store} over a kysely instance or transaction. */
@@ -80,20 +82,20 @@ export class KyselyStore implements Store {
 
   async getTemplate(tenantId: string, id: string): Promise<TemplateRecord | undefined> {
     const row = await this.#db.selectFrom('templates').selectAll()
-      .where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+      .where('tenant_id', '=', tenantId).where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
     return row && templateFromRow(row);
   }
 
   async findTemplateByName(tenantId: string, name: string): Promise<TemplateRecord | undefined> {
     const row = await this.#db.selectFrom('templates').selectAll()
-      .where('tenant_id', '=', tenantId).where('name', '=', name).executeTakeFirst();
+      .where('tenant_id', '=', tenantId).where('name', '=', name).where('deleted_at', 'is', null).executeTakeFirst();
     return row && templateFromRow(row);
   }
 
   async findTemplatesByNames(tenantId: string, names: string[]): Promise<TemplateRecord[]> {
     if (names.length === 0) return [];
     const rows = await this.#db.selectFrom('templates').selectAll()
-      .where('tenant_id', '=', tenantId).where('name', 'in', [...new Set(names)]).execute();
+      .where('tenant_id', '=', tenantId).where('name', 'in', [...new Set(names)]).where('deleted_at', 'is', null).execute();
     return rows.map(templateFromRow);
   }
 
@@ -315,6 +317,69 @@ export class KyselyStore implements Store {
   async listTemplateTags(tenantId: string, templateId: string): Promise<TemplateTagRecord[]> {
     return this.#db.selectFrom('template_tags').selectAll()
       .where('tenant_id', '=', tenantId).where('template_id', '=', templateId).orderBy('tag').execute();
+  }
+
+  async deleteTemplateTag(tenantId: string, templateId: string, tag: string): Promise<TemplateTagRecord | undefined> {
+    return this.#inTransaction((db) => refs.deleteTemplateTag(db, this.#kind, tenantId, templateId, tag));
+  }
+
+  async lockTemplateNames(tenantId: string): Promise<void> {
+    await lockTemplateNamesOf(this.#db, this.#kind, tenantId);
+  }
+
+  async listTemplates(q: TemplateListQuery): Promise<TemplatePage> {
+    return refs.listTemplates(this.#db, q);
+  }
+
+  async findPublicTemplates(q: { id?: string; name?: string }): Promise<TemplateRecord[]> {
+    return refs.findPublicTemplates(this.#db, q);
+  }
+
+  async updateTemplate(tenantId: string, id: string, patch: TemplatePatch): Promise<TemplateRecord | undefined> {
+    return refs.updateTemplate(this.#db, tenantId, id, patch);
+  }
+
+  async deleteTemplate(tenantId: string, id: string, now: string): Promise<boolean> {
+    return this.#inTransaction((db) => refs.deleteTemplate(db, this.#kind, tenantId, id, now));
+  }
+
+  async insertTemplateAlias(rec: TemplateAliasRecord): Promise<void> {
+    await refs.insertTemplateAlias(this.#db, rec);
+  }
+
+  async findTemplateByAlias(tenantId: string, alias: string): Promise<TemplateRecord | undefined> {
+    return refs.findTemplateByAlias(this.#db, tenantId, alias);
+  }
+
+  async listTemplateAliases(tenantId: string, templateId: string): Promise<TemplateAliasRecord[]> {
+    return refs.listTemplateAliases(this.#db, tenantId, templateId);
+  }
+
+  async deleteTemplateAlias(tenantId: string, templateId: string, alias: string): Promise<boolean> {
+    return refs.deleteTemplateAlias(this.#db, tenantId, templateId, alias);
+  }
+
+  async putNameReservation(rec: NameReservationRecord, now: string): Promise<boolean> {
+    return this.#inTransaction(async (db) => {
+      await lockTemplateNamesOf(db, this.#kind, rec.tenant_id);
+      return refs.putNameReservation(db, rec, now);
+    });
+  }
+
+  async getNameReservation(tenantId: string, name: string): Promise<NameReservationRecord | undefined> {
+    return refs.getNameReservation(this.#db, tenantId, name);
+  }
+
+  async deleteNameReservation(tenantId: string, name: string): Promise<void> {
+    await refs.deleteNameReservation(this.#db, tenantId, name);
+  }
+
+  async addBuildTemplateBases(buildId: string, templateIds: string[]): Promise<void> {
+    await refs.addBuildTemplateBases(this.#db, buildId, templateIds);
+  }
+
+  async listTemplateDependents(templateId: string, limit: number): Promise<TemplateDependent[]> {
+    return refs.listTemplateDependents(this.#db, templateId, limit);
   }
 
   async close(): Promise<void> {

@@ -26,3 +26,20 @@ export async function lockTemplateTags(db: Kysely<any>, kind: SqlDialectKind, te
     await sql`select pg_advisory_xact_lock(hashtextextended(${`kiln.template_tags:${templateId}`}, 0))`.execute(db);
   }
 }
+
+/**
+ * Serialises changes to a tenant's template names, aliases and name reservations until the
+ * surrounding transaction ends (PostgreSQL: an advisory lock keyed by the tenant; SQLite
+ * transactions already hold the write lock).
+ */
+export async function lockTemplateNamesOf(db: Kysely<any>, kind: SqlDialectKind, tenantId: string): Promise<void> {
+  if (kind === 'postgres') {
+    await sql`select pg_advisory_xact_lock(hashtextextended(${`kiln.template_names:${tenantId}`}, 0))`.execute(db);
+  }
+}
+
+/** Whether a database error is a unique-constraint violation (SQLite or PostgreSQL). */
+export function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  return e?.code === '23505' || (typeof e?.message === 'string' && e.message.includes('UNIQUE constraint failed'));
+}

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { KilnError } from '../errors/errors.ts';
 import { artifactFixture, buildFixture, contextFixture, isoAt, templateFixture, uniqueId } from './store-fixtures.ts';
 import type { BuildRecord, BuildStatus, Store, TemplateRecord } from './store.ts';
+import { templateRefStoreTests } from './template-store-suite.ts';
 
 /** Asserts that a promise rejects with a KilnError of the given code. */
 async function rejectsWithCode(p: Promise<unknown>, code: string): Promise<void> {
@@ -414,6 +415,8 @@ export function runStoreSuite(name: string, open: () => Promise<Store>, cleanup?
       assert.deepEqual(await store.listTemplateTags(intruder, tpl.id), []);
       assert.equal(await store.isArtifactTagged(intruder, artA.id), false);
     });
+
+    templateRefStoreTests(() => store);
 
     test('transaction: commits together, rolls back everything on throw, nests inline', async () => {
       const tenant = uniqueId('ten');

@@ -125,6 +125,52 @@ export interface TemplateTagRecord {
   updated_at: string;
 }
 
+/** Another name of a template; names and aliases share one namespace per tenant. */
+export interface TemplateAliasRecord {
+  tenant_id: string;
+  alias: string;
+  template_id: string;
+  created_at: string;
+}
+
+/** A reserved template name; only the SHA-256 (hex) of its claim token is kept. */
+export interface NameReservationRecord {
+  tenant_id: string;
+  name: string;
+  token_hash: string;
+  created_at: string;
+  expires_at: string;
+}
+
+/** Fields of a template that change after it is created. */
+export type TemplatePatch = Partial<Pick<TemplateRecord, 'name' | 'description' | 'visibility'>> & { updated_at: string };
+
+/** Filters and paging for a tenant's templates. */
+export interface TemplateListQuery {
+  tenant_id: string;
+  /** Only templates whose name starts with this. */
+  name_prefix?: string;
+  /** Opaque cursor from a previous page's `next_cursor`. */
+  cursor?: string;
+  /** Page size, 1–100. */
+  limit: number;
+}
+
+/** One page of templates, newest first. */
+export interface TemplatePage {
+  templates: TemplateRecord[];
+  next_cursor: string | null;
+}
+
+/** A build that starts from a template, as the delete check sees it. */
+export interface TemplateDependent {
+  tenant_id: string;
+  template_id: string;
+  template_name: string;
+  build_id: string;
+  status: BuildStatus;
+}
+
 /** Filters and paging for a template's build history. */
 export interface BuildListQuery {
   tenant_id: string;
@@ -284,6 +330,50 @@ export interface Store {
   getTemplateTag(tenantId: string, templateId: string, tag: string): Promise<TemplateTagRecord | undefined>;
   /** Every tag of a tenant's template, by tag name. */
   listTemplateTags(tenantId: string, templateId: string): Promise<TemplateTagRecord[]>;
+
+  /** Removes a tag of a tenant's template and returns it (serialised with tag moves); undefined when it had no such tag. */
+  deleteTemplateTag(tenantId: string, templateId: string, tag: string): Promise<TemplateTagRecord | undefined>;
+
+  /**
+   * Serialises changes to the tenant's template names, aliases and name reservations until the
+   * surrounding transaction ends (call it inside `transaction`).
+   */
+  lockTemplateNames(tenantId: string): Promise<void>;
+  /** A page of the tenant's templates (deleted ones excluded), newest first. */
+  listTemplates(q: TemplateListQuery): Promise<TemplatePage>;
+  /** Public templates of every tenant with this id or name (deleted ones excluded), oldest first. */
+  findPublicTemplates(q: { id?: string; name?: string }): Promise<TemplateRecord[]>;
+  /** Applies `patch` to a tenant's template and returns it; throws a KilnError `conflict` when the tenant has the new name already. */
+  updateTemplate(tenantId: string, id: string, patch: TemplatePatch): Promise<TemplateRecord | undefined>;
+  /**
+   * Deletes a tenant's template: it reads as absent from then on and its name is free; its tags and
+   * aliases are removed, its builds and artifacts stay (retention collects them). False when it did not exist.
+   */
+  deleteTemplate(tenantId: string, id: string, now: string): Promise<boolean>;
+
+  /** Adds an alias; throws a KilnError `conflict` when the tenant has this alias already. */
+  insertTemplateAlias(rec: TemplateAliasRecord): Promise<void>;
+  /** The tenant's template that has this alias. */
+  findTemplateByAlias(tenantId: string, alias: string): Promise<TemplateRecord | undefined>;
+  /** The aliases of a tenant's template, by alias. */
+  listTemplateAliases(tenantId: string, templateId: string): Promise<TemplateAliasRecord[]>;
+  /** Removes an alias of a tenant's template; false when the template had no such alias. */
+  deleteTemplateAlias(tenantId: string, templateId: string, alias: string): Promise<boolean>;
+
+  /** Stores a name reservation unless an unexpired one (expiring after `now`) holds the name; returns whether it was stored. */
+  putNameReservation(rec: NameReservationRecord, now: string): Promise<boolean>;
+  /** The tenant's reservation of a name, expired or not. */
+  getNameReservation(tenantId: string, name: string): Promise<NameReservationRecord | undefined>;
+  /** Removes the tenant's reservation of a name. */
+  deleteNameReservation(tenantId: string, name: string): Promise<void>;
+
+  /** Records the templates a build starts from (its base and any other template it names). */
+  addBuildTemplateBases(buildId: string, templateIds: string[]): Promise<void>;
+  /**
+   * Builds of other templates, of any tenant, that start from this template and still need it: waiting,
+   * building, or ready with their artifact kept; builds of deleted templates excluded. At most `limit`.
+   */
+  listTemplateDependents(templateId: string, limit: number): Promise<TemplateDependent[]>;
 
   /** Closes connections. */
   close(): Promise<void>;

@@ -69,7 +69,8 @@ export class ArtifactService {
   /** A tenant's build and its artifact; 404 for a foreign or unknown build. */
   private async load(tenantId: string, buildId: string): Promise<{ build: BuildRecord; artifact: ArtifactRecord | undefined }> {
     const build = await this.store.getBuild(tenantId, buildId);
-    if (!build) throw notFound('Build', buildId);
+    // A build of a deleted template reads as absent.
+    if (!build || !(await this.store.getTemplate(tenantId, build.template_id))) throw notFound('Build', buildId);
     const artifact = build.artifact_id ? await this.store.getArtifact(tenantId, build.artifact_id) : undefined;
     return { build, artifact };
   }
@@ -102,7 +103,7 @@ export class ArtifactService {
     type Outcome = { build: BuildRecord; refused?: ArtifactReason } | undefined;
     const outcome = await this.store.transaction(async (tx): Promise<Outcome> => {
       const build = await tx.getBuild(tenantId, buildId);
-      if (!build) return undefined;
+      if (!build || !(await tx.getTemplate(tenantId, build.template_id))) return undefined;
       const artifact = build.artifact_id ? await tx.getArtifact(tenantId, build.artifact_id) : undefined;
       const state = artifactState(build, artifact);
       if (!state.available) return { refused: state.reason ?? 'artifact_missing', build };

@@ -118,7 +118,7 @@ export async function evaluateRequest(body: unknown, tenantId: string, deps: Eva
     templateRefs = await findTemplateRefs(deps.store, tenantId, [req.base_image]);
   }
   for (const ref of templateRefs) {
-    if (!ref.startsWith('tmpl_') && !ref.startsWith(BUILTIN_PREFIX)) warnings.push(`${ref} refers to your template ${JSON.stringify(ref.split(':')[0])}, not to a registry image; write the full registry name (e.g. docker.io/library/${ref}) to pull the image instead.`);
+    if (!ref.startsWith('tmpl_') && !ref.startsWith(BUILTIN_PREFIX)) warnings.push(`${ref} refers to ${ref.includes('/') ? 'the' : 'your'} template ${JSON.stringify(ref.split(':')[0])}, not to a registry image; write the full registry name (e.g. docker.io/${ref.includes('/') ? '' : 'library/'}${ref}) to pull the image instead.`);
   }
 
   // Context references and secrets.

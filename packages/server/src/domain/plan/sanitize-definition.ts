@@ -7,7 +7,8 @@ import type { BuildRequest } from '../schemas/build-request-schema.ts';
 import type { CheckedFields } from '../request/check-fields.ts';
 import type { ResolvedContext } from './context-resolver.ts';
 
-const SECRET_FIELDS = new Set(['base_image_auth', 'registry_auth', 'build_secrets', 'build_context']);
+// claim_token is a credential for a reserved name: checked at start, never stored.
+const SECRET_FIELDS = new Set(['base_image_auth', 'registry_auth', 'build_secrets', 'build_context', 'claim_token']);
 
 /** The sanitised definition stored with a build (no secret value, no credential). */
 export function sanitizeDefinition(fields: CheckedFields, context: ResolvedContext | undefined): Record<string, unknown> {

@@ -8,6 +8,16 @@ export interface FetchedManifest {
   manifest: ImageManifest | ImageIndex;
 }
 
+/** A blob being downloaded into the store whose bytes can be read as they arrive. */
+export interface StreamedBlob {
+  /** The bytes in order; the last read throws `digest_mismatch` when they do not match the descriptor. */
+  chunks(): AsyncIterable<Uint8Array>;
+  /** Downloads what was not read, verifies the digest and puts the blob in place; throws as the download failed. */
+  finish(): Promise<void>;
+  /** Stops the download, leaving nothing in the store. */
+  cancel(): Promise<void>;
+}
+
 /** A source of one image's manifests and blobs; implementations verify digests. */
 export interface ImageSource {
   /** The reference, for messages and results. */
@@ -20,6 +30,8 @@ export interface ImageSource {
   blobBytes(desc: Descriptor): Promise<Buffer>;
   /** Makes sure a blob is at `dest` (the layout store's path for it), verified; no-op when already there. */
   fetchBlob(desc: Descriptor, dest: string): Promise<void>;
+  /** Starts downloading a blob to `dest` with its bytes readable as they arrive (sources that download). */
+  streamBlob?(desc: Descriptor, dest: string): StreamedBlob;
 }
 
 /** Whether a fetched manifest is an index (or Docker manifest list). */

@@ -1,18 +1,21 @@
 /**
  * Imports an image into a root filesystem directory: resolves the manifest (selecting the
- * host's platform from an index), stores the config, downloads missing layers in parallel into
- * the layout store, and applies them in order as each arrives.
+ * host's platform from an index), stores the config, and applies the layers in order, each one
+ * missing from the layout store while it downloads into the store (later layers download in the
+ * background meanwhile). A failed import leaves nothing in the root filesystem.
  */
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
 import { KilnError } from '../../errors/errors.ts';
 import { MEDIA_TYPES, type Descriptor, type ImageConfig, type ImageManifest, type Platform } from '../oci-types.ts';
 import type { OciLayoutStore } from '../image-store/oci-layout-store.ts';
 import { hostPlatform, selectPlatform } from '../platform-select.ts';
-import { applyLayer, type LayerLimits } from '../layers/apply-layer.ts';
+import { applyLayer, type ApplyLayerOptions, type ApplyStats, type LayerLimits } from '../layers/apply-layer.ts';
 import { layerCompression } from '../layers/layer-media.ts';
+import { warmWriteThreads } from '../layers/write-batches.ts';
 import { resolveUser } from '../image-config/resolve-user.ts';
 import { defaultsFromImageConfig } from '../image-config/config-defaults.ts';
-import { isIndex, type FetchedManifest, type ImageSource } from './image-source.ts';
+import { isIndex, type FetchedManifest, type ImageSource, type StreamedBlob } from './image-source.ts';
 
 /** Progress of an import, for logs and the CLI. */
 export type ImportEvent =
@@ -63,10 +66,20 @@ export interface ImportResult {
 
 const SCHEMA2_MANIFESTS = new Set<string>([MEDIA_TYPES.ociManifest, MEDIA_TYPES.dockerManifest]);
 
-/** Imports the image `source` names into `opts.rootfs`. */
+/** Imports the image `source` names into `opts.rootfs`; when it fails, nothing it wrote is left there. */
 export async function importImage(source: ImageSource, opts: ImportOptions): Promise<ImportResult> {
   const started = performance.now();
-  await prepareRootfs(opts.rootfs);
+  warmWriteThreads();
+  const created = await prepareRootfs(opts.rootfs);
+  try {
+    return await importInto(source, opts, started);
+  } catch (err) {
+    await discardRootfs(opts.rootfs, created);
+    throw err;
+  }
+}
+
+async function importInto(source: ImageSource, opts: ImportOptions, started: number): Promise<ImportResult> {
   const host = opts.platform ?? hostPlatform();
   const { manifest, digest, platform } = await resolveManifest(source, host);
   opts.onEvent?.({ kind: 'manifest', digest, platform, layers: manifest.layers.length });
@@ -76,52 +89,8 @@ export async function importImage(source: ImageSource, opts: ImportOptions): Pro
   const config = parseConfig(configBytes, source.name);
   for (const layer of manifest.layers) layerCompression(layer.mediaType);
 
-  // Downloads run ahead (bounded); layers are applied strictly in order.
-  const limit = opts.concurrency ?? 4;
-  let running = 0;
-  const waiting: (() => void)[] = [];
-  const slot = async () => {
-    if (running >= limit) await new Promise<void>((r) => waiting.push(r));
-    running++;
-  };
-  const release = () => { running--; waiting.shift()?.(); };
-  const downloads = manifest.layers.map(async (layer) => {
-    if (await opts.store.has(layer.digest)) {
-      opts.onEvent?.({ kind: 'layer_cached', digest: layer.digest, size: layer.size, ms: 0 });
-      return true;
-    }
-    await slot();
-    const t = performance.now();
-    try {
-      await source.fetchBlob(layer, opts.store.blobPath(layer.digest));
-    } finally {
-      release();
-    }
-    opts.onEvent?.({ kind: 'layer_downloaded', digest: layer.digest, size: layer.size, ms: Math.round(performance.now() - t) });
-    return false;
-  });
-  downloads.forEach((d) => d.catch(() => {}));
-
-  const budget = { remainingImageBytes: opts.limits.maxImageBytes };
   const layers: ImportedLayer[] = [];
-  for (const [i, layer] of manifest.layers.entries()) {
-    const cached = await downloads[i];
-    opts.signal?.throwIfAborted();
-    const t = performance.now();
-    const input = opts.store.open(layer.digest);
-    const stopInput = () => input.destroy(new KilnError('build_cancelled', 'The import was stopped.', { phase: 'preparing' }));
-    opts.signal?.addEventListener('abort', stopInput, { once: true });
-    let stats: Awaited<ReturnType<typeof applyLayer>>;
-    try {
-      stats = await applyLayer(input, {
-        rootfs: opts.rootfs, compression: layerCompression(layer.mediaType), limits: opts.limits, budget, layerDigest: layer.digest,
-      });
-    } finally {
-      opts.signal?.removeEventListener('abort', stopInput);
-    }
-    opts.onEvent?.({ kind: 'layer_applied', digest: layer.digest, bytes: stats.bytes, entries: stats.entries, ms: Math.round(performance.now() - t) });
-    layers.push({ digest: layer.digest, mediaType: layer.mediaType, size: layer.size, cached, bytes: stats.bytes });
-  }
+  await applyLayers(source, manifest.layers, opts, layers);
 
   const user = await resolveUser(opts.rootfs, config.config?.User ?? '');
   return {
@@ -166,9 +135,113 @@ function parseConfig(bytes: Buffer, name: string): ImageConfig {
   throw new KilnError('unsupported_manifest', `${name}: the image config is not a JSON object.`, { phase: 'preparing' });
 }
 
-async function prepareRootfs(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o755 });
+/** Creates the root filesystem directory, or checks that it is empty; true when it was created. */
+async function prepareRootfs(dir: string): Promise<boolean> {
+  const made = await mkdir(dir, { recursive: true, mode: 0o755 });
   if ((await readdir(dir)).length > 0) {
     throw new KilnError('invalid_request', `The output directory ${dir} is not empty; give a new or empty directory.`, { phase: 'preparing' });
+  }
+  return made !== undefined;
+}
+
+/** Removes what a failed import wrote: the directory when the import created it, else its contents. */
+async function discardRootfs(dir: string, created: boolean): Promise<void> {
+  if (created) {
+    await rm(dir, { recursive: true, force: true });
+    return;
+  }
+  for (const name of await readdir(dir).catch(() => [])) await rm(path.join(dir, name), { recursive: true, force: true });
+}
+
+/**
+ * Applies the layers in order. A layer that is not stored yet is applied while it downloads
+ * (its bytes go to the applier and to the store at once, and the digest is checked at the end);
+ * meanwhile the next layers download to the store in the background, `concurrency - 1` at once.
+ */
+async function applyLayers(source: ImageSource, descs: Descriptor[], opts: ImportOptions, out: ImportedLayer[]): Promise<void> {
+  const stored = await Promise.all(descs.map((d, i) => descs.findIndex((e) => e.digest === d.digest) < i || opts.store.has(d.digest)));
+  for (const [i, d] of descs.entries()) {
+    if (stored[i] && descs.findIndex((e) => e.digest === d.digest) === i) opts.onEvent?.({ kind: 'layer_cached', digest: d.digest, size: d.size, ms: 0 });
+  }
+  const ahead = Math.max(0, (opts.concurrency ?? 4) - 1);
+  const prefetched = new Map<number, Promise<void>>();
+  let running = 0;
+  let current = 0;
+  const prefetch = (): void => {
+    for (let j = current + 1; j < descs.length && running < ahead; j++) {
+      if (stored[j] || prefetched.has(j)) continue;
+      running++;
+      const t = performance.now();
+      const d = descs[j];
+      const p = source.fetchBlob(d, opts.store.blobPath(d.digest)).then(() => {
+        opts.onEvent?.({ kind: 'layer_downloaded', digest: d.digest, size: d.size, ms: Math.round(performance.now() - t) });
+      }).finally(() => {
+        running--;
+        prefetch();
+      });
+      p.catch(() => undefined);
+      prefetched.set(j, p);
+    }
+  };
+
+  const budget = { remainingImageBytes: opts.limits.maxImageBytes };
+  for (const [i, layer] of descs.entries()) {
+    current = i;
+    prefetch();
+    opts.signal?.throwIfAborted();
+    const t = performance.now();
+    const applyOpts = { rootfs: opts.rootfs, compression: layerCompression(layer.mediaType), limits: opts.limits, budget, layerDigest: layer.digest };
+    let stats: ApplyStats;
+    const pending = prefetched.get(i);
+    if (!stored[i] && !pending && source.streamBlob) {
+      stats = await applyStreamed(source.streamBlob(layer, opts.store.blobPath(layer.digest)), applyOpts, opts.signal);
+      opts.onEvent?.({ kind: 'layer_downloaded', digest: layer.digest, size: layer.size, ms: Math.round(performance.now() - t) });
+    } else {
+      if (pending) await pending;
+      else if (!stored[i]) {
+        await source.fetchBlob(layer, opts.store.blobPath(layer.digest));
+        opts.onEvent?.({ kind: 'layer_downloaded', digest: layer.digest, size: layer.size, ms: Math.round(performance.now() - t) });
+      }
+      stats = await applyStored(opts.store, layer.digest, applyOpts, opts.signal);
+    }
+    opts.onEvent?.({ kind: 'layer_applied', digest: layer.digest, bytes: stats.bytes, entries: stats.entries, ms: Math.round(performance.now() - t) });
+    out.push({ digest: layer.digest, mediaType: layer.mediaType, size: layer.size, cached: stored[i], bytes: stats.bytes });
+  }
+}
+
+function cancelled(): KilnError {
+  return new KilnError('build_cancelled', 'The import was stopped.', { phase: 'preparing' });
+}
+
+/** Applies a stored layer. */
+async function applyStored(store: OciLayoutStore, digest: string, applyOpts: ApplyLayerOptions, signal: AbortSignal | undefined): Promise<ApplyStats> {
+  signal?.throwIfAborted();
+  const input = store.open(digest);
+  const stop = () => input.destroy(cancelled());
+  signal?.addEventListener('abort', stop, { once: true });
+  try {
+    return await applyLayer(input, applyOpts);
+  } finally {
+    signal?.removeEventListener('abort', stop);
+  }
+}
+
+/** Applies a layer as it downloads; the layer fails when the download or its digest check does. */
+async function applyStreamed(blob: StreamedBlob, applyOpts: ApplyLayerOptions, signal: AbortSignal | undefined): Promise<ApplyStats> {
+  if (signal?.aborted) {
+    await blob.cancel();
+    throw cancelled();
+  }
+  const stop = () => void blob.cancel();
+  signal?.addEventListener('abort', stop, { once: true });
+  try {
+    const stats = await applyLayer(blob.chunks(), applyOpts);
+    await blob.finish();
+    return stats;
+  } catch (err) {
+    await blob.cancel();
+    throw signal?.aborted && !(err instanceof KilnError && err.code === 'digest_mismatch') ? cancelled() : err;
+  } finally {
+    signal?.removeEventListener('abort', stop);
   }
 }

@@ -4,7 +4,7 @@ import type { ImageReference } from '../image-reference.ts';
 import { formatImageReference } from '../image-reference.ts';
 import type { RegistryClient } from '../registry/registry-client.ts';
 import type { Descriptor } from '../oci-types.ts';
-import type { FetchedManifest, ImageSource } from './image-source.ts';
+import type { FetchedManifest, ImageSource, StreamedBlob } from './image-source.ts';
 
 /**
  * A registry image. Every import fetches the manifest from the registry with the caller's
@@ -44,5 +44,10 @@ export class RegistrySource implements ImageSource {
   /** Downloads a layer to `dest`, verified. */
   fetchBlob(desc: Descriptor, dest: string): Promise<void> {
     return this.client.downloadBlob(this.ref, desc, dest, this.auth);
+  }
+
+  /** Starts downloading a layer to `dest`, its bytes readable as they arrive and verified at the end. */
+  streamBlob(desc: Descriptor, dest: string): StreamedBlob {
+    return this.client.streamBlob(this.ref, desc, dest, this.auth);
   }
 }

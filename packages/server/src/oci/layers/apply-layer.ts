@@ -104,12 +104,6 @@ async function drain(entry: Entry): Promise<void> {
   for await (const chunk of entry) void chunk;
 }
 
-async function readSmall(entry: Entry, size: number): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of entry) chunks.push(chunk as Uint8Array);
-  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
-}
-
 /** Applies one entry; throws KilnErrors for layer faults and raw errors for the caller to map. */
 async function applyEntry(entry: Entry, writer: LayerWriter, stats: ApplyStats, opts: ApplyLayerOptions, budgetAtStart: number): Promise<void> {
   const h = entry.header;
@@ -171,7 +165,7 @@ async function applyEntry(entry: Entry, writer: LayerWriter, stats: ApplyStats, 
     const rel = await writer.target(parts);
     stats.files++;
     stats.contentBytes += size;
-    if (size <= SMALL_FILE_BYTES) return writer.smallFile(rel, name, meta, await readSmall(entry, size));
+    if (size <= SMALL_FILE_BYTES) return writer.smallFile(rel, name, meta, size, entry as AsyncIterable<Uint8Array>);
     return writer.streamedFile(rel, meta, entry as AsyncIterable<Uint8Array>);
   }
   await drain(entry);

@@ -47,11 +47,6 @@ export function futimesFd(fd: number, atime: number, mtime: number): Promise<voi
   return new Promise((res, rej) => fs.futimes(fd, atime, mtime, done(res, rej)));
 }
 
-/** symlink(2). */
-export function symlinkAt(target: string, path: string): Promise<void> {
-  return new Promise((res, rej) => fs.symlink(target, path, done(res, rej)));
-}
-
 /** link(2): the new name `path` for the inode at `existing` (a symlink there is not followed). */
 export function linkAt(existing: string, path: string): Promise<void> {
   return new Promise((res, rej) => fs.link(existing, path, done(res, rej)));

@@ -1,7 +1,8 @@
 /**
  * Applies the entries of one layer to a root filesystem, each at a real path its
  * {@link LayerTree} resolved inside the root: small files and symlinks are written in the
- * background through a {@link WritePool}, directories, large files and hard links in line.
+ * background, in batches a worker thread runs ({@link WriteBatches}), directories, large files
+ * and hard links in line.
  * Replacement follows Docker: a non-directory replaces whatever is there, a directory over a
  * directory keeps its children. Directory metadata is set when the layer is finished.
  */
@@ -10,17 +11,14 @@ import { readdir } from 'node:fs/promises';
 import type { EntryMeta } from './entry-meta.ts';
 import {
   chmodPath, closeFd, CREATE_EXCLUSIVE, fchmodFd, fchownFd, futimesFd, lchownPath, linkAt, lstatOrNull,
-  lutimesPath, mkdirPath, openFd, removeAny, symlinkAt, writeAll,
+  lutimesPath, mkdirPath, openFd, removeAny, writeAll,
 } from './fs-ops.ts';
 import { LayerTree } from './layer-tree.ts';
 import { joinRel, parentRel } from './rootfs-paths.ts';
-import { WritePool } from './write-pool.ts';
+import { BATCH_BYTES, WriteBatches } from './write-batches.ts';
 
-/** Files up to this size are buffered and written in the background. */
-export const SMALL_FILE_BYTES = 1024 * 1024;
-/** Background writes in flight: about twice libuv's default pool of 4 threads; more only adds contention. */
-const POOL_JOBS = 8;
-const POOL_BYTES = 32 * 1024 * 1024;
+/** Files up to this size are copied into a write batch and written in the background. */
+export const SMALL_FILE_BYTES = BATCH_BYTES;
 const META_BATCH = 64;
 const S_ISGID = 0o2000;
 
@@ -48,7 +46,7 @@ export class EntryError extends Error {
 export class LayerWriter {
   /** The resolver of paths inside the root. */
   readonly tree: LayerTree;
-  private readonly pool: WritePool;
+  private readonly pool: WriteBatches;
   /** Real paths this layer wrote, and every directory above them. */
   private readonly touched = new Set<string>();
   /** Directories this layer declared, with the metadata to set when it is finished. */
@@ -60,7 +58,7 @@ export class LayerWriter {
 
   /** A writer for the root filesystem at `rootfs` (an absolute path). */
   constructor(rootfs: string) {
-    this.pool = new WritePool(POOL_JOBS, POOL_BYTES);
+    this.pool = new WriteBatches();
     this.tree = new LayerTree(rootfs, (rel) => this.pool.waitFor(rel));
   }
 
@@ -142,11 +140,22 @@ export class LayerWriter {
     }
   }
 
-  /** Writes a regular file whose content is already in memory, in the background. */
-  async smallFile(rel: string, entry: string, meta: EntryMeta, content: Uint8Array): Promise<void> {
+  /** Writes a regular file of `size` bytes (at most {@link SMALL_FILE_BYTES}) in the background, its content read into a write batch. */
+  async smallFile(rel: string, entry: string, meta: EntryMeta, size: number, content: AsyncIterable<Uint8Array>): Promise<void> {
     await this.makeWay(rel, false);
     this.touch(rel);
-    await this.pool.start(rel, entry, content.byteLength, () => this.fileBody(rel, meta, (fd) => writeAll(fd, content)));
+    const slot = await this.pool.reserve(size);
+    let filled = 0;
+    for await (const chunk of content) {
+      if (filled + chunk.byteLength > size) throw new EntryError('has more content than its header declares');
+      slot.view.set(chunk, filled);
+      filled += chunk.byteLength;
+    }
+    if (filled !== size) throw new EntryError('has less content than its header declares');
+    this.pool.add(rel, entry, {
+      kind: 'file', path: this.tree.abs(rel), mode: meta.mode, chmod: this.needsChmod(meta), chown: this.needsChown(rel, meta),
+      uid: meta.uid, gid: meta.gid, atime: meta.atime, mtime: meta.mtime, offset: slot.offset, length: size,
+    });
   }
 
   /** Writes a regular file from its content stream, in line. */
@@ -162,17 +171,9 @@ export class LayerWriter {
   async symlink(rel: string, entry: string, meta: EntryMeta, target: string): Promise<void> {
     await this.makeWay(rel, false);
     this.touch(rel);
-    await this.pool.start(rel, entry, 0, async () => {
-      const abs = this.tree.abs(rel);
-      try {
-        await symlinkAt(target, abs);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-        await removeAny(abs);
-        await symlinkAt(target, abs);
-      }
-      if (this.needsChown(rel, meta)) await lchownPath(abs, meta.uid, meta.gid);
-      await lutimesPath(abs, meta.atime, meta.mtime);
+    await this.pool.reserve(0);
+    this.pool.add(rel, entry, {
+      kind: 'symlink', path: this.tree.abs(rel), target, chown: this.needsChown(rel, meta), uid: meta.uid, gid: meta.gid, atime: meta.atime, mtime: meta.mtime,
     });
   }
 

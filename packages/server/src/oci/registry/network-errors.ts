@@ -1,8 +1,15 @@
-/** Classifying the errors `fetch` throws: which are worth a retry, and a one-line summary for users. */
+/** Classifying the errors of registry HTTP requests: which are worth a retry, and a one-line summary for users. */
+
+/** The codes of the transport's own timeouts (no progress for the configured time). */
+export const NETWORK_TIMEOUT = {
+  connect: 'KILN_CONNECT_TIMEOUT',
+  headers: 'KILN_HEADERS_TIMEOUT',
+  body: 'KILN_BODY_TIMEOUT',
+} as const;
 
 const RETRYABLE = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH',
-  'UND_ERR_SOCKET', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_CLOSED',
+  'ERR_STREAM_PREMATURE_CLOSE', NETWORK_TIMEOUT.connect, NETWORK_TIMEOUT.headers, NETWORK_TIMEOUT.body,
 ]);
 const TLS_TRUST = /^(UNABLE_TO_|SELF_SIGNED_CERT|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_|ERR_TLS_CERT)/;
 
@@ -32,10 +39,10 @@ export function describeNetworkError(err: unknown, timeoutMs: number): string {
   switch (code) {
     case 'ECONNREFUSED': return 'connection refused';
     case 'ENOTFOUND': case 'EAI_AGAIN': return 'the host name could not be resolved (DNS lookup failed)';
-    case 'ECONNRESET': case 'EPIPE': case 'UND_ERR_SOCKET': case 'UND_ERR_CLOSED': return 'the connection was dropped';
-    case 'UND_ERR_HEADERS_TIMEOUT': return `no response within ${secs}`;
-    case 'UND_ERR_BODY_TIMEOUT': return `the transfer stalled for more than ${secs}`;
-    case 'UND_ERR_CONNECT_TIMEOUT': case 'ETIMEDOUT': return `connecting took longer than ${secs}`;
+    case 'ECONNRESET': case 'EPIPE': case 'ERR_STREAM_PREMATURE_CLOSE': return 'the connection was dropped';
+    case NETWORK_TIMEOUT.headers: return `no response within ${secs}`;
+    case NETWORK_TIMEOUT.body: return `the transfer stalled for more than ${secs}`;
+    case NETWORK_TIMEOUT.connect: case 'ETIMEDOUT': return `connecting took longer than ${secs}`;
     case 'EHOSTUNREACH': case 'ENETUNREACH': return 'no network route to the host';
     case 'ERR_TLS_CERT_ALTNAME_INVALID': return 'its TLS certificate does not name this host';
     case 'ERR_SSL_WRONG_VERSION_NUMBER': case 'EPROTO': case 'ERR_SSL_PACKET_LENGTH_TOO_LONG':

@@ -9,11 +9,10 @@
  * Tokens are cached per (origin, scope, credentials hash) until shortly before `expires_in`.
  */
 import { createHash } from 'node:crypto';
-import type { Response } from 'undici';
 import type { RegistryCredentials } from '../../domain/schemas/common-schemas.ts';
 import { parseWwwAuthenticate, type AuthChallenge } from './auth/www-authenticate.ts';
 import { registryAuthFailed, registryErrorSummary } from './registry-errors.ts';
-import { discard, readLimited, type RegistryTransport } from './registry-transport.ts';
+import { discard, readLimited, type RegistryResponse, type RegistryTransport } from './registry-transport.ts';
 
 /** What a request is authorised for: the origin spoken to, names for messages, and the token scope. */
 export interface AuthTarget {
@@ -149,7 +148,7 @@ export class RegistryAuthenticator {
   }
 
   /** Reads `{token | access_token, expires_in}` from a token response. */
-  private async tokenFrom(res: Response, t: AuthTarget): Promise<{ token: string; expiresIn: number }> {
+  private async tokenFrom(res: RegistryResponse, t: AuthTarget): Promise<{ token: string; expiresIn: number }> {
     const bad = () => registryAuthFailed(t.registry, t.repository, 'the token service answered without a usable token');
     const body = await readLimited(res, TOKEN_BODY_LIMIT, bad);
     let parsed: { token?: unknown; access_token?: unknown; expires_in?: unknown };

@@ -2,12 +2,11 @@
  * A thin OCI distribution client: manifests, indexes, configs and layers of one repository,
  * with mirrors, Basic and Bearer auth, retries, and digest checks on everything it returns.
  */
-import type { Response } from 'undici';
 import type { RegistryCredentials } from '../../domain/schemas/common-schemas.ts';
 import { KilnError } from '../../errors/errors.ts';
 import { formatImageReference, normalizeRegistry, type ImageReference } from '../image-reference.ts';
 import type { Descriptor, ImageIndex, ImageManifest } from '../oci-types.ts';
-import { downloadBlobToFile } from './blob-download.ts';
+import { BlobStream, downloadBlobToFile, type BlobDownloadRequest } from './blob-download.ts';
 import { parseDigest, sha256Digest, verifyBytes } from './digest.ts';
 import { MANIFEST_ACCEPT, parseManifest } from './manifest-parse.ts';
 import { isRetryableNetworkError, describeNetworkError } from './network-errors.ts';
@@ -16,7 +15,7 @@ import {
   digestMismatch, imageNotFound, registryAuthFailed, registryErrorSummary, registryUnreachable, unsupportedManifest,
 } from './registry-errors.ts';
 import type { RegistryClientOptions } from './registry-options.ts';
-import { discard, readLimited, RegistryTransport, type SendInit } from './registry-transport.ts';
+import { discard, readLimited, RegistryTransport, type RegistryResponse, type SendInit } from './registry-transport.ts';
 
 export { registryOptionsFromEnv, type RegistryClientOptions } from './registry-options.ts';
 
@@ -95,19 +94,53 @@ export class RegistryClient {
 
   /** Streams a blob into `dest` (temp file + rename), verifying size and digest; resumes with Range after a dropped connection. */
   async downloadBlob(ref: ImageReference, desc: Descriptor, dest: string, auth?: RegistryCredentials): Promise<void> {
+    await this.withSources(ref, auth, (src, creds) => downloadBlobToFile(this.blobRequest(ref, desc, dest, () => ({ src, creds }))));
+  }
+
+  /**
+   * A blob whose bytes can be read while it downloads into `dest` (see {@link BlobStream}); the
+   * first source (mirror or registry) that serves it is used for the whole transfer.
+   */
+  streamBlob(ref: ImageReference, desc: Descriptor, dest: string, auth?: RegistryCredentials): BlobStream {
+    let chosen: { src: Source; creds: RegistryCredentials | undefined } | undefined;
+    const name = `${ref.registry}/${ref.repository}@${desc.digest}`;
+    return new BlobStream(this.blobRequest(ref, desc, dest, () => chosen, async () => {
+      const found = await this.withSources(ref, auth, async (src, creds) => {
+        const res = await this.openBlob(src, ref, desc, 0, creds, name);
+        return { src, creds, res };
+      });
+      chosen = { src: found.src, creds: found.creds };
+      return found.res;
+    }));
+  }
+
+  /** The download request of a blob from the source `pick` names; `first` opens it when no source is picked yet. */
+  private blobRequest(
+    ref: ImageReference, desc: Descriptor, dest: string,
+    pick: () => { src: Source; creds: RegistryCredentials | undefined } | undefined,
+    first?: () => Promise<RegistryResponse>,
+  ): BlobDownloadRequest {
     const name = `${ref.registry}/${ref.repository}@${desc.digest}`;
     const what = `Blob ${desc.digest} of ${ref.registry}/${ref.repository}`;
-    await this.withSources(ref, auth, (src, creds) => downloadBlobToFile({
-      desc, dest, what, registry: src.host, attempts: this.transport.retries, timeoutMs: this.transport.timeoutMs,
+    return {
+      desc, dest, what, registry: pick()?.src.host ?? normalizeRegistry(ref.registry), attempts: this.transport.retries, timeoutMs: this.transport.timeoutMs,
       backoff: (attempt) => this.transport.backoff(attempt),
-      openAt: async (offset) => {
-        const headers: Record<string, string> = { 'accept-encoding': 'identity' };
-        if (offset > 0) headers.range = `bytes=${offset}-`;
-        const res = await this.authedSend(src, this.target(src, ref), `/v2/${ref.repository}/blobs/${desc.digest}`, { headers }, creds);
-        if (res.status === 200 || res.status === 206) return res;
-        throw await this.statusError(res, src, ref, creds, () => imageNotFound(name, 'Blob'));
+      openAt: (offset) => {
+        const picked = pick();
+        if (!picked && first) return first();
+        if (!picked) throw new Error('blobRequest: no source');
+        return this.openBlob(picked.src, ref, desc, offset, picked.creds, name);
       },
-    }));
+    };
+  }
+
+  /** GET of a blob from `offset` (a Range request above 0); resolves only to a 200 or 206 response. */
+  private async openBlob(src: Source, ref: ImageReference, desc: Descriptor, offset: number, creds: RegistryCredentials | undefined, name: string): Promise<RegistryResponse> {
+    const headers: Record<string, string> = { 'accept-encoding': 'identity' };
+    if (offset > 0) headers.range = `bytes=${offset}-`;
+    const res = await this.authedSend(src, this.target(src, ref), `/v2/${ref.repository}/blobs/${desc.digest}`, { headers }, creds);
+    if (res.status === 200 || res.status === 206) return res;
+    throw await this.statusError(res, src, ref, creds, () => imageNotFound(name, 'Blob'));
   }
 
   /** Frees pooled connections. */
@@ -147,7 +180,7 @@ export class RegistryClient {
   private async readBody(
     src: Source, ref: ImageReference, path: string, headers: Record<string, string>, creds: RegistryCredentials | undefined,
     limit: number, tooLarge: () => KilnError, notFound: () => KilnError,
-  ): Promise<{ bytes: Buffer; res: Response }> {
+  ): Promise<{ bytes: Buffer; res: RegistryResponse }> {
     for (let attempt = 1; ; attempt++) {
       const res = await this.authedSend(src, this.target(src, ref), path, { headers }, creds);
       if (!res.ok) throw await this.statusError(res, src, ref, creds, notFound);
@@ -164,7 +197,7 @@ export class RegistryClient {
   }
 
   /** The error for a response that is neither a success nor retried: 404 is `notFound()`, others summarised. */
-  private async statusError(res: Response, src: Source, ref: ImageReference, creds: RegistryCredentials | undefined, notFound: () => KilnError): Promise<KilnError> {
+  private async statusError(res: RegistryResponse, src: Source, ref: ImageReference, creds: RegistryCredentials | undefined, notFound: () => KilnError): Promise<KilnError> {
     if (res.status === 404) {
       await discard(res);
       return notFound();
@@ -177,7 +210,7 @@ export class RegistryClient {
   }
 
   /** Sends a request with whatever Authorization the registry asks for; 401/403 after authenticating is `registry_auth_failed`. */
-  private async authedSend(src: Source, t: AuthTarget, path: string, init: SendInit, creds: RegistryCredentials | undefined): Promise<Response> {
+  private async authedSend(src: Source, t: AuthTarget, path: string, init: SendInit, creds: RegistryCredentials | undefined): Promise<RegistryResponse> {
     const url = `${src.origin}${path}`;
     const withAuth = (header: string | undefined): SendInit =>
       (header ? { ...init, headers: { ...init.headers, authorization: header } } : init);

@@ -7,12 +7,14 @@ import { Migrator, type Migration, type MigrationProvider } from 'kysely/migrati
 import { initialSchema } from './0001-initial-schema.ts';
 import { buildJobExecutor } from './0002-build-job-executor.ts';
 import { artifactsAndTags } from './0003-artifacts-and-tags.ts';
+import { templateRefs } from './0004-template-refs.ts';
 
 /** Every migration, by name; names sort in the order they apply. Append only. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial-schema': initialSchema,
   '0002-build-job-executor': buildJobExecutor,
   '0003-artifacts-and-tags': artifactsAndTags,
+  '0004-template-refs': templateRefs,
 };
 
 /** A migration provider that serves {@link MIGRATIONS}. */
