@@ -24,6 +24,7 @@ import { startCompatBuild } from './routes/builds/start-compat-build.ts';
 import { getBuildArtifact } from './routes/builds/get-build-artifact.ts';
 import { promoteBuild } from './routes/builds/promote-build.ts';
 import { uploadContext } from './routes/contexts/upload-context.ts';
+import { findMissingBlobs } from './routes/contexts/find-missing-blobs.ts';
 import { getTemplate } from './routes/templates/get-template.ts';
 import { listTemplates } from './routes/templates/list-templates.ts';
 import { assignTemplateTags } from './routes/templates/assign-template-tags.ts';
@@ -44,7 +45,7 @@ export interface AppOptions {
   logger: boolean | { level: string };
 }
 
-const ROUTES: RouteModule[] = [validateTemplate, planTemplate, startBuild, getBuild, streamBuildLogs, listBuilds, cancelBuild, retryBuild, getBuildArtifact, promoteBuild, startCompatBuild, uploadContext];
+const ROUTES: RouteModule[] = [validateTemplate, planTemplate, startBuild, getBuild, streamBuildLogs, listBuilds, cancelBuild, retryBuild, getBuildArtifact, promoteBuild, startCompatBuild, uploadContext, findMissingBlobs];
 
 /** Template refs and versioning. */
 const TEMPLATE_ROUTES: RouteModule[] = [getTemplate, listTemplates, assignTemplateTags, removeTemplateTag, listTemplateAliases, removeTemplateAlias,

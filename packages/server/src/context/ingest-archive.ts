@@ -26,9 +26,10 @@ export const TAR_OVERHEAD_BASE_BYTES = 2 * 1024 * 1024;
 export const TAR_OVERHEAD_PER_ENTRY_BYTES = 32 * 1024;
 
 /** One archive entry as tar-stream yields it: a readable of its content with its header. */
-type Entry = Extract extends AsyncIterable<infer S> ? S : never;
+export type Entry = Extract extends AsyncIterable<infer S> ? S : never;
 
-interface Progress {
+/** What has been read of an archive so far, for limits and messages. */
+export interface Progress {
   /** The first failure of reading the upload (decompression, limits, tar framing), once there is one. */
   readFailure?: unknown;
   entries: number;
@@ -39,12 +40,13 @@ interface Progress {
 }
 
 /** A path quoted for a message, shortened in the middle when it is very long. */
-function quote(path: string): string {
+export function quote(path: string): string {
   const text = JSON.stringify(path);
   return text.length <= 240 ? text : `${text.slice(0, 120)}…${text.slice(-100)}`;
 }
 
-function fail(code: 'invalid_archive' | 'archive_path_escape' | 'special_file_rejected' | 'archive_too_large', message: string): KilnError {
+/** A context-phase KilnError with one of the archive codes. */
+export function fail(code: 'invalid_archive' | 'archive_path_escape' | 'special_file_rejected' | 'archive_too_large', message: string): KilnError {
   return new KilnError(code, message, { phase: 'context' });
 }
 
@@ -59,7 +61,7 @@ const FRIENDLY: [RegExp, string][] = [
 ];
 
 /** The `invalid_archive` error for a failure while reading the archive (KilnErrors pass through). */
-function readError(caught: unknown, progress: Progress): KilnError {
+export function readError(caught: unknown, progress: Progress): KilnError {
   const err = progress.readFailure ?? caught;
   if (err instanceof KilnError) return err;
   const text = err instanceof Error ? err.message : String(err);
@@ -69,7 +71,7 @@ function readError(caught: unknown, progress: Progress): KilnError {
 }
 
 /** Reads an entry's content to the end, failing as an archive read error. */
-async function drain(entry: Entry, progress: Progress): Promise<void> {
+export async function drain(entry: Entry, progress: Progress): Promise<void> {
   try {
     for await (const chunk of entry) void chunk;
   } catch (err) {
@@ -77,7 +79,8 @@ async function drain(entry: Entry, progress: Progress): Promise<void> {
   }
 }
 
-async function stageContent(entry: Entry, batch: BlobBatch, progress: Progress): Promise<{ sha256: string; size: number }> {
+/** Stages an entry's content as a blob of `batch` while it is hashed; its digest and size. */
+export async function stageContent(entry: Entry, batch: BlobBatch, progress: Progress): Promise<{ sha256: string; size: number }> {
   const writer = await batch.stage();
   try {
     const iterator = entry[Symbol.asyncIterator]();
@@ -168,7 +171,7 @@ async function takeEntry(entry: Entry, tree: ContextTree, batch: BlobBatch, limi
 }
 
 /** Writes the tar bytes into the extractor with back-pressure; a read failure destroys the extractor with it. */
-async function feed(bytes: AsyncIterable<Uint8Array>, extract: Extract, progress: Progress): Promise<void> {
+export async function feed(bytes: AsyncIterable<Uint8Array>, extract: Extract, progress: Progress): Promise<void> {
   try {
     for await (const chunk of bytes) {
       if (extract.destroyed) return;

@@ -7,6 +7,9 @@ import type { Config } from '../config.ts';
 import { KilnError, problem, type Problem } from '../errors/errors.ts';
 import { BlobStore } from '../context/blob-store.ts';
 import { ingestArchive } from '../context/ingest-archive.ts';
+import { BUNDLE_CONTENT_TYPE, ingestBundle, type IngestedBundle } from '../context/ingest-bundle.ts';
+import type { IngestedContext } from '../context/ingested-context.ts';
+import { TenantBlobs } from '../context/tenant-blobs.ts';
 import { ingestInlineFiles } from '../context/inline-context.ts';
 import type { ContextLimits } from '../context/context-limits.ts';
 import type { Store } from '../store/store.ts';
@@ -26,18 +29,34 @@ export interface UploadedContext {
   total_bytes: number;
   /** Paths left out because `.dockerignore` excludes them. */
   ignored_count: number;
+  /** Bundle uploads: distinct contents the upload carried, and those taken from the caller's earlier uploads. */
+  received_blobs?: number;
+  reused_blobs?: number;
+}
+
+/** Most digests one `blobs/missing` question may ask about. */
+export const MAX_MISSING_QUERY = 100_000;
+
+/** Most malformed digests one refusal lists. */
+const MAX_LISTED_PROBLEMS = 20;
+
+/** Whether a Content-Type header names a context bundle. */
+export function isBundleType(contentType: string | undefined): boolean {
+  return (contentType ?? '').split(';')[0].trim().toLowerCase() === BUNDLE_CONTENT_TYPE;
 }
 
 /** Uploads, resolves and reads build contexts. */
 export class ContextService implements ContextResolver {
   private readonly store: Store;
   private readonly blobs: BlobStore;
+  private readonly owners: TenantBlobs;
   private readonly limits: ContextLimits;
   private readonly manifests = new LruCache<string, ResolvedContext>(64);
 
   private constructor(store: Store, blobs: BlobStore, limits: ContextLimits) {
     this.store = store;
     this.blobs = blobs;
+    this.owners = new TenantBlobs(blobs);
     this.limits = limits;
   }
 
@@ -53,21 +72,52 @@ export class ContextService implements ContextResolver {
     });
   }
 
-  /** Ingests an uploaded tar / tar.gz stream and records its manifest for the tenant. */
+  /**
+   * Ingests an uploaded tar / tar.gz stream, or a context bundle (manifest plus the blobs the
+   * tenant has not uploaded before), and records its manifest for the tenant.
+   */
   async upload(tenantId: string, body: Readable | undefined, contentType: string | undefined): Promise<UploadedContext> {
     if (!body || typeof (body as Readable).pipe !== 'function') {
-      throw new KilnError('unsupported_media_type', `Send the context as a tar or tar.gz body with Content-Type application/x-tar or application/gzip (got ${contentType ?? 'none'}).`, { phase: 'context' });
+      throw new KilnError('unsupported_media_type', `Send the context as a tar or tar.gz body with Content-Type application/x-tar or application/gzip, or a bundle as ${BUNDLE_CONTENT_TYPE} (got ${contentType ?? 'none'}).`, { phase: 'context' });
     }
-    const ingested = await ingestArchive(body, { blobs: this.blobs, limits: this.limits });
+    const bundle = isBundleType(contentType);
+    const ingested: IngestedContext & Partial<IngestedBundle> = bundle
+      ? await ingestBundle(body, { blobs: this.blobs, limits: this.limits, owned: (sha) => this.owners.has(tenantId, sha) })
+      : await ingestArchive(body, { blobs: this.blobs, limits: this.limits });
+    await this.owners.record(tenantId, ingested.files.flatMap((f) => (f.sha256 ? [f.sha256] : [])));
     const id = newId('ctx');
     await this.store.insertContextManifest({
       id, tenant_id: tenantId, digest: ingested.digest, file_count: ingested.file_count,
       total_bytes: ingested.total_bytes, files: ingested.files, created_at: new Date().toISOString(),
     });
-    return {
+    const answer: UploadedContext = {
       context_manifest_id: id, context_digest: ingested.digest, file_count: ingested.file_count,
       total_bytes: ingested.total_bytes, ignored_count: ingested.ignored.length,
     };
+    if (bundle) Object.assign(answer, { received_blobs: ingested.received_blobs, reused_blobs: ingested.reused_blobs });
+    return answer;
+  }
+
+  /**
+   * Which of these content digests the tenant must upload: every one it has not uploaded itself
+   * (blobs other tenants stored count as missing, so nothing about them is revealed).
+   */
+  async missingBlobs(tenantId: string, body: unknown): Promise<{ missing: string[] }> {
+    const list = (body as { sha256?: unknown } | undefined)?.sha256;
+    const keys = body && typeof body === 'object' && !Array.isArray(body) ? Object.keys(body) : [];
+    const problems: Problem[] = [];
+    if (!Array.isArray(list) || keys.some((k) => k !== 'sha256')) {
+      problems.push(problem('invalid_request', 'Send {"sha256": ["<64 hex digits>", ...]}: the content digests to ask about.', 'request', { field: 'sha256' }));
+    } else if (list.length > MAX_MISSING_QUERY) {
+      problems.push(problem('invalid_request', `sha256 lists ${list.length} digests; ask about at most ${MAX_MISSING_QUERY} at once.`, 'request', { field: 'sha256' }));
+    } else {
+      for (let i = 0; i < list.length && problems.length < MAX_LISTED_PROBLEMS; i++) {
+        const d: unknown = list[i];
+        if (typeof d !== 'string' || !/^[0-9a-f]{64}$/.test(d)) problems.push(problem('invalid_request', `sha256[${i}] must be a sha256 digest as 64 lowercase hex digits.`, 'request', { field: `sha256[${i}]` }));
+      }
+    }
+    if (problems.length) throw new KilnError('invalid_request', problems[0].message, { phase: 'request', problems });
+    return { missing: await this.owners.missing(tenantId, list as string[]) };
   }
 
   /** Resolves a request's `build_context`. */
@@ -89,6 +139,7 @@ export class ContextService implements ContextResolver {
     const c = inline.context;
     let manifestId: string | null = null;
     if (opts.persist) {
+      await this.owners.record(tenantId, c.files.flatMap((f) => (f.sha256 ? [f.sha256] : [])));
       manifestId = newId('ctx');
       await this.store.insertContextManifest({
         id: manifestId, tenant_id: tenantId, digest: c.digest, file_count: c.file_count,
