@@ -1,12 +1,18 @@
-/** The `kiln` command line: serve, import images, build builtin bases. */
-import { Command } from 'commander';
+/** The `kiln` command line: serve, builds and templates through the SDK, import images, build builtin bases. */
+import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { loadConfig } from '../config.ts';
 import { KilnError } from '../errors/errors.ts';
+import { registerBuildCommands } from './cli-build-commands.ts';
+import { registerTemplateCommands } from './cli-template-commands.ts';
+import { CliError, EXIT, EXIT_CODES_HELP } from './commands/cli-error.ts';
 
 // Each command loads only the modules it needs (the server's are many): faster start, less memory.
 
-const program = new Command('kiln').description('Kiln: self-hosted sandbox template builds').showHelpAfterError();
+const program = new Command('kiln').description('Kiln: self-hosted sandbox template builds').showHelpAfterError()
+  .addHelpText('after', EXIT_CODES_HELP)
+  // A usage error exits 2 (help and --version exit 0).
+  .exitOverride((err) => process.exit(err.exitCode === 0 ? EXIT.ok : EXIT.usage));
 
 program.command('serve').description('run the API server (SQLite and local store unless configured otherwise)')
   .action(async () => (await import('./run-server.ts')).runServer(loadConfig()));
@@ -29,8 +35,12 @@ bases.command('build <name>').description('build a builtin base (debian-bookworm
 bases.command('ls').description('list the builtin bases and whether this server has built them')
   .action(async () => (await import('./commands/bases.ts')).basesListCommand(loadConfig()));
 
+registerBuildCommands(program);
+registerTemplateCommands(program);
+
 program.parseAsync().catch((err: unknown) => {
-  const msg = err instanceof KilnError ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err);
+  if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? EXIT.ok : EXIT.usage);
+  const msg = err instanceof CliError || !(err instanceof KilnError) ? (err instanceof Error ? err.message : String(err)) : `${err.code}: ${err.message}`;
   process.stderr.write(`kiln: ${msg}\n`);
-  process.exit(1);
+  process.exit(err instanceof CliError ? err.exitCode : EXIT.failed);
 });
