@@ -33,6 +33,8 @@ export interface ImporterContext {
   /** "127.0.0.1:PORT". */
   registryHost: string;
   timeoutMs: number;
+  /** Node's compile cache for Kiln's runs (NODE_COMPILE_CACHE): empty at the start of a benchmark run. */
+  codeCacheDir: string;
 }
 
 /** Throws with the command's output unless it exited 0. */
@@ -55,9 +57,9 @@ export function kilnArgs(ctx: ImporterContext, ref: string, output: string): str
   return [kilnBin(ctx), 'image', 'import', `${ctx.registryHost}/${ref}`, '--output', output, '--json'];
 }
 
-/** The Kiln CLI's environment: a data directory of its own and the local registry as plain HTTP. */
+/** The Kiln CLI's environment: a data directory of its own, the local registry as plain HTTP, the run's compile cache. */
 export function kilnEnv(ctx: ImporterContext, dataDir: string): Record<string, string> {
-  return { KILN_DATA_DIR: dataDir, KILN_INSECURE_REGISTRIES: ctx.registryHost, KILN_LOG_LEVEL: 'warn' };
+  return { KILN_DATA_DIR: dataDir, KILN_INSECURE_REGISTRIES: ctx.registryHost, KILN_LOG_LEVEL: 'warn', NODE_COMPILE_CACHE: ctx.codeCacheDir };
 }
 
 /** `kiln image import REF --output WORK/rootfs --json` with a fresh KILN_DATA_DIR under `work`. */

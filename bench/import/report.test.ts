@@ -46,11 +46,13 @@ test('formatResults prints each image with its ratio and verdicts', () => {
   const r: ImportBenchResults = {
     date: '2026-11-22T07:00:00.000Z', command: 'npm run bench:import',
     machine: { cpus: 2, cpuModel: 'test', memoryGiB: 1, node: 'v24.0.0', execPath: 'node', kernel: 'Linux' },
-    versions: { skopeo: '1.9.3' }, runs: 1, workDir: '/tmp', images, goals: judgeGoals(images), busyPct: 50, stealPct: 0, loadAverage: [1, 2], kilnStartup: { wallMs: 900, maxRssBytes: 120e6 }, wallSeconds: 12,
+    versions: { skopeo: '1.9.3' }, runs: 1, workDir: '/tmp', images, goals: judgeGoals(images), busyPct: 50, stealPct: 0, loadAverage: [1, 2], kilnStartup: { wallMs: 900, maxRssBytes: 120e6 },
+    kilnFirstRun: { image: 'debian-minbase', wallMs: 1500, maxRssBytes: 130e6 }, wallSeconds: 12,
   };
   const text = formatResults(r);
   assert.match(text, /debian-minbase/);
   assert.match(text, /0\.30× met/);
   assert.match(text, /100\.0 MB \(100\.0 MB\) met/);
   assert.match(text, /kiln --help, median\): 0\.90 s, peak RSS 120\.0 MB/);
+  assert.match(text, /first import \(debian-minbase, empty compile cache, not in the medians\): 1\.50 s, peak RSS 130\.0 MB/);
 });

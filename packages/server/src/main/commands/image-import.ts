@@ -1,4 +1,5 @@
 /** `kiln image import REF --output DIR`: imports an image and prints what it did (layers, bytes, time). */
+import v8 from 'node:v8';
 import type { Config } from '../../config.ts';
 import type { RegistryCredentials } from '../../domain/schemas/common-schemas.ts';
 import { OciLayoutStore } from '../../oci/image-store/oci-layout-store.ts';
@@ -20,8 +21,19 @@ export interface ImportCommandOptions {
 
 const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
 
+/**
+ * Keeps V8's young generation at its starting size for this short-lived process. Applying a layer
+ * of tens of thousands of small files allocates fast, and V8 would otherwise grow the young
+ * generation to 32 MB or more for a live set of about 15 MB (measured: peak RSS 150 MB → 135 MB
+ * for 50,000 files, at the same speed). Read by V8 each time it considers growing.
+ */
+function boundYoungGeneration(): void {
+  v8.setFlagsFromString('--semi-space-growth-factor=1');
+}
+
 /** Runs the import and prints a line per layer and a summary (or JSON). */
 export async function importCommand(config: Config, ref: string, opts: ImportCommandOptions): Promise<void> {
+  boundYoungGeneration();
   const images = new OciLayoutStore(config.dataDir);
   await images.init();
   const client = new RegistryClient(config.registry);
@@ -31,6 +43,8 @@ export async function importCommand(config: Config, ref: string, opts: ImportCom
     const say = (line: string) => { if (!opts.json) process.stdout.write(`${line}\n`); };
     const result = await importImage(source, {
       store: images, rootfs: opts.output, limits: { maxLayerBytes: config.layerMaxBytes, maxImageBytes: config.imageMaxBytes },
+      // This process does nothing else meanwhile: the writes need no worker thread of their own.
+      writes: 'inline',
       platform: opts.platform ? parsePlatform(opts.platform) : undefined,
       onEvent: (e: ImportEvent) => say(describe(e)),
     });

@@ -12,7 +12,7 @@ import type { OciLayoutStore } from '../image-store/oci-layout-store.ts';
 import { hostPlatform, selectPlatform } from '../platform-select.ts';
 import { applyLayer, type ApplyLayerOptions, type ApplyStats, type LayerLimits } from '../layers/apply-layer.ts';
 import { layerCompression } from '../layers/layer-media.ts';
-import { warmWriteThreads } from '../layers/write-batches.ts';
+import { warmWriteThreads, type WriteMode } from '../layers/write-batches.ts';
 import { resolveUser } from '../image-config/resolve-user.ts';
 import { defaultsFromImageConfig } from '../image-config/config-defaults.ts';
 import { isIndex, type FetchedManifest, type ImageSource, type StreamedBlob } from './image-source.ts';
@@ -33,6 +33,8 @@ export interface ImportOptions {
   platform?: { architecture: string; variant?: string };
   /** Stops the import between layers (a cancelled build). */
   signal?: AbortSignal;
+  /** Where small files and symlinks are written (see ApplyLayerOptions.writes; default a worker thread). */
+  writes?: WriteMode;
   /** Layers downloaded at once (default 4). */
   concurrency?: number;
   onEvent?: (e: ImportEvent) => void;
@@ -69,7 +71,7 @@ const SCHEMA2_MANIFESTS = new Set<string>([MEDIA_TYPES.ociManifest, MEDIA_TYPES.
 /** Imports the image `source` names into `opts.rootfs`; when it fails, nothing it wrote is left there. */
 export async function importImage(source: ImageSource, opts: ImportOptions): Promise<ImportResult> {
   const started = performance.now();
-  warmWriteThreads();
+  if ((opts.writes ?? 'worker') === 'worker') warmWriteThreads();
   const created = await prepareRootfs(opts.rootfs);
   try {
     return await importInto(source, opts, started);
@@ -190,7 +192,7 @@ async function applyLayers(source: ImageSource, descs: Descriptor[], opts: Impor
     prefetch();
     opts.signal?.throwIfAborted();
     const t = performance.now();
-    const applyOpts = { rootfs: opts.rootfs, compression: layerCompression(layer.mediaType), limits: opts.limits, budget, layerDigest: layer.digest };
+    const applyOpts = { rootfs: opts.rootfs, compression: layerCompression(layer.mediaType), limits: opts.limits, budget, layerDigest: layer.digest, writes: opts.writes };
     let stats: ApplyStats;
     const pending = prefetched.get(i);
     if (!stored[i] && !pending && source.streamBlob) {

@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { lstat, mkdir, readdir, readFile, readlink, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { KilnError } from '../../errors/errors.ts';
 import { packTar } from '../../context/archive-fixtures.ts';
 import { describeTree, packPax, withRootfs } from './layer-fixtures.ts';
 
@@ -166,4 +167,42 @@ describe('applyLayer: layers on layers', () => {
     assert.deepEqual((await readdir(join(r.rootfs, 'usr/lib'))).sort(), ['new.so', 'old', 'sub']);
     assert.equal(await readlink(join(r.rootfs, 'lib')), 'usr/lib');
   }));
+});
+
+describe('applyLayer: where small entries are written', () => {
+  const layer = async () => packPax([
+    { name: 'etc/', type: 'directory', mode: 0o750, uid: 3, gid: 4, mtime: T },
+    ...Array.from({ length: 600 }, (_, i) => ({ name: `etc/f${i}`, content: `${i}`.repeat(i % 7), mode: i % 2 ? 0o4755 : 0o600, uid: i % 5, gid: 9, mtime: T })),
+    { name: 'etc/link', type: 'symlink', linkname: 'f1', uid: 5, gid: 6, mtime: T },
+    { name: 'etc/f2', content: 'written twice: the second one stays', mtime: T },
+    { name: 'etc/hard', type: 'link', linkname: 'etc/f3', mtime: T },
+  ]);
+
+  test('a worker thread and the calling thread write the same tree', async () => {
+    const trees: string[][] = [];
+    for (const writes of ['worker', 'inline'] as const) {
+      await withRootfs(async (r) => {
+        await r.apply(await layer(), { writes });
+        trees.push(await describeTree(r.rootfs, true));
+      });
+    }
+    assert.equal(trees[0].length, 603);
+    assert.ok(trees[0].includes('f etc/f2 644 0:0 "written twice: the second one stays" n1 t=1600000000'));
+    assert.ok(trees[0].includes('f etc/f5 4755 0:9 "55555" n1 t=1600000000'));
+    assert.ok(trees[0].includes('f etc/f3 644 3:9 "333" n2 t=1600000000'), 'the hard link set its header\'s mode on the shared inode');
+    assert.ok(trees[0].includes('l etc/link -> f1 5:6 t=1600000000'));
+    assert.deepEqual(trees[1], trees[0]);
+  });
+
+  for (const writes of ['worker', 'inline'] as const) {
+    test(`a write that fails in a batch fails the layer naming its entry (${writes})`, () => withRootfs(async (r) => {
+      const long = 'x'.repeat(300);
+      const err = await r.apply(await packPax([{ name: 'a', content: 'a' }, { name: long, content: 'too long a name' }, { name: 'b', content: 'b' }]), { writes })
+        .then(() => undefined, (e: unknown) => e);
+      assert.ok(err instanceof KilnError, String(err));
+      assert.equal(err.code, 'invalid_layer');
+      assert.match(err.message, /entry "xxxx.*ENAMETOOLONG/);
+      assert.ok(!err.message.includes(r.rootfs), 'host paths stay out of the message');
+    }));
+  }
 });

@@ -23,8 +23,9 @@ import type { LayerCompression } from '../oci-types.ts';
 import { entryMeta } from './entry-meta.ts';
 import { applyError, entryError, readError } from './layer-errors.ts';
 import { layerTarBytes, tooLarge, type ApplyBudget, type LayerLimits, type LayerMeter } from './layer-stream.ts';
-import { LayerWriter, SMALL_FILE_BYTES } from './layer-writer.ts';
+import { LayerWriter, SMALL_FILE_BYTES, type ContentStream } from './layer-writer.ts';
 import { cleanEntryPath } from './rootfs-paths.ts';
+import type { WriteMode } from './write-batches.ts';
 
 export type { ApplyBudget, LayerLimits } from './layer-stream.ts';
 
@@ -60,6 +61,12 @@ export interface ApplyLayerOptions {
   budget: ApplyBudget;
   /** Named in error messages. */
   layerDigest?: string;
+  /**
+   * Where small files and symlinks are written: on a worker thread (the default, which keeps the
+   * caller's event loop free), or 'inline' on the calling thread between reads (no worker, less
+   * memory; for a process that has nothing else to do, such as the CLI).
+   */
+  writes?: WriteMode;
 }
 
 /** One entry as tar-stream yields it. */
@@ -165,7 +172,7 @@ async function applyEntry(entry: Entry, writer: LayerWriter, stats: ApplyStats, 
     const rel = await writer.target(parts);
     stats.files++;
     stats.contentBytes += size;
-    if (size <= SMALL_FILE_BYTES) return writer.smallFile(rel, name, meta, size, entry as AsyncIterable<Uint8Array>);
+    if (size <= SMALL_FILE_BYTES) return writer.smallFile(rel, name, meta, size, entry as unknown as ContentStream);
     return writer.streamedFile(rel, meta, entry as AsyncIterable<Uint8Array>);
   }
   await drain(entry);
@@ -204,7 +211,7 @@ export async function applyLayer(input: Readable | AsyncIterable<Uint8Array>, op
   const meter: LayerMeter = { bytes: 0 };
   const budgetAtStart = opts.budget.remainingImageBytes;
   const progress: Progress = { last: undefined };
-  const writer = new LayerWriter(rootfs);
+  const writer = new LayerWriter(rootfs, opts.writes);
   const extract = tar.extract();
   const bytes = layerTarBytes(input, { compression: opts.compression, limits: opts.limits, budget: opts.budget, layerDigest: opts.layerDigest, meter });
   const pumping = feed(bytes, extract, progress);

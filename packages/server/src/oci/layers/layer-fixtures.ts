@@ -14,6 +14,7 @@ import type { Header } from 'tar-stream';
 import { chunked } from '../../context/archive-fixtures.ts';
 import type { LayerCompression } from '../oci-types.ts';
 import { applyLayer, type ApplyBudget, type ApplyStats, type LayerLimits } from './apply-layer.ts';
+import type { WriteMode } from './write-batches.ts';
 
 /** A root filesystem in a temporary directory, with canaries beside it. */
 export interface TempRootfs {
@@ -24,7 +25,7 @@ export interface TempRootfs {
   /** A file outside the root whose content must stay {@link CANARY_TEXT}. */
   canaryFile: string;
   /** Applies a layer (uncompressed unless `compression` says otherwise) with generous limits by default. */
-  apply(layer: Buffer, opts?: { compression?: LayerCompression; limits?: LayerLimits; budget?: ApplyBudget; chunk?: number }): Promise<ApplyStats>;
+  apply(layer: Buffer, opts?: { compression?: LayerCompression; limits?: LayerLimits; budget?: ApplyBudget; chunk?: number; writes?: WriteMode }): Promise<ApplyStats>;
   /** Whether the canaries are as they were (content, mode, owner, mtime, and nothing new beside the root). */
   canariesIntact(): Promise<boolean>;
   cleanup(): Promise<void>;
@@ -59,7 +60,7 @@ export async function tempRootfs(): Promise<TempRootfs> {
     apply: (layer, opts = {}) => {
       const compression = opts.compression ?? 'none';
       return applyLayer(chunked(compress(layer, compression), opts.chunk ?? 4096), {
-        rootfs, compression, limits: opts.limits ?? GENEROUS, budget: opts.budget ?? { remainingImageBytes: GENEROUS.maxImageBytes }, layerDigest: 'sha256:test',
+        rootfs, compression, limits: opts.limits ?? GENEROUS, budget: opts.budget ?? { remainingImageBytes: GENEROUS.maxImageBytes }, layerDigest: 'sha256:test', writes: opts.writes,
       });
     },
     canariesIntact: async () => {

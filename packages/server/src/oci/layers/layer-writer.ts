@@ -15,10 +15,10 @@ import {
 } from './fs-ops.ts';
 import { LayerTree } from './layer-tree.ts';
 import { joinRel, parentRel } from './rootfs-paths.ts';
-import { BATCH_BYTES, WriteBatches } from './write-batches.ts';
+import { BATCH_BYTES, WriteBatches, type WriteMode } from './write-batches.ts';
 
 /** Files up to this size are copied into a write batch and written in the background. */
-export const SMALL_FILE_BYTES = BATCH_BYTES;
+export const SMALL_FILE_BYTES = 1024 * 1024;
 const META_BATCH = 64;
 const S_ISGID = 0o2000;
 
@@ -42,6 +42,50 @@ export class EntryError extends Error {
   readonly code = 'EBADLAYER';
 }
 
+/** An entry's content as tar-stream gives it: a stream of chunks, read here through its events. */
+export interface ContentStream {
+  /** Set once the stream was destroyed (its 'close' may have been emitted before anyone listened). */
+  readonly destroyed?: boolean;
+  on(event: 'data', listener: (chunk: Uint8Array) => void): unknown;
+  on(event: 'end' | 'close', listener: () => void): unknown;
+  on(event: 'error', listener: (err: Error) => void): unknown;
+}
+
+/**
+ * Reads a content stream into `dest`, which it must fill exactly. Events rather than an async
+ * iterator: tens of thousands of small files are read per layer, and each iterator costs.
+ */
+function readInto(content: ContentStream, dest: Uint8Array): Promise<void> {
+  if (content.destroyed) return Promise.reject(new Error('Stream was destroyed'));
+  return new Promise((resolve, reject) => {
+    let filled = 0;
+    let overflow = false;
+    let settled = false;
+    const fail = (err: Error): void => {
+      if (settled) return;
+      settled = true;
+      reject(err);
+    };
+    content.on('data', (chunk) => {
+      if (overflow || filled + chunk.byteLength > dest.byteLength) {
+        overflow = true;
+        return;
+      }
+      dest.set(chunk, filled);
+      filled += chunk.byteLength;
+    });
+    content.on('error', fail);
+    content.on('close', () => fail(new Error('Stream was destroyed')));
+    content.on('end', () => {
+      if (overflow) fail(new EntryError('has more content than its header declares'));
+      else if (filled !== dest.byteLength) fail(new EntryError('has less content than its header declares'));
+      if (settled) return;
+      settled = true;
+      resolve();
+    });
+  });
+}
+
 /** Writes one layer's entries into a root filesystem. */
 export class LayerWriter {
   /** The resolver of paths inside the root. */
@@ -56,9 +100,9 @@ export class LayerWriter {
   private readonly isRoot = this.uid === 0;
   private readonly umask = processUmask();
 
-  /** A writer for the root filesystem at `rootfs` (an absolute path). */
-  constructor(rootfs: string) {
-    this.pool = new WriteBatches();
+  /** A writer for the root filesystem at `rootfs` (an absolute path); `writes` says where small entries are written. */
+  constructor(rootfs: string, writes: WriteMode = 'worker') {
+    this.pool = new WriteBatches(writes);
     this.tree = new LayerTree(rootfs, (rel) => this.pool.waitFor(rel));
   }
 
@@ -141,17 +185,15 @@ export class LayerWriter {
   }
 
   /** Writes a regular file of `size` bytes (at most {@link SMALL_FILE_BYTES}) in the background, its content read into a write batch. */
-  async smallFile(rel: string, entry: string, meta: EntryMeta, size: number, content: AsyncIterable<Uint8Array>): Promise<void> {
+  async smallFile(rel: string, entry: string, meta: EntryMeta, size: number, content: ContentStream): Promise<void> {
     await this.makeWay(rel, false);
     this.touch(rel);
-    const slot = await this.pool.reserve(size);
-    let filled = 0;
-    for await (const chunk of content) {
-      if (filled + chunk.byteLength > size) throw new EntryError('has more content than its header declares');
-      slot.view.set(chunk, filled);
-      filled += chunk.byteLength;
+    let slot = this.pool.reserve(size);
+    while (!slot) {
+      await this.pool.room();
+      slot = this.pool.reserve(size);
     }
-    if (filled !== size) throw new EntryError('has less content than its header declares');
+    await readInto(content, slot.view);
     this.pool.add(rel, entry, {
       kind: 'file', path: this.tree.abs(rel), mode: meta.mode, chmod: this.needsChmod(meta), chown: this.needsChown(rel, meta),
       uid: meta.uid, gid: meta.gid, atime: meta.atime, mtime: meta.mtime, offset: slot.offset, length: size,
@@ -171,7 +213,7 @@ export class LayerWriter {
   async symlink(rel: string, entry: string, meta: EntryMeta, target: string): Promise<void> {
     await this.makeWay(rel, false);
     this.touch(rel);
-    await this.pool.reserve(0);
+    while (!this.pool.reserve(0)) await this.pool.room();
     this.pool.add(rel, entry, {
       kind: 'symlink', path: this.tree.abs(rel), target, chown: this.needsChown(rel, meta), uid: meta.uid, gid: meta.gid, atime: meta.atime, mtime: meta.mtime,
     });

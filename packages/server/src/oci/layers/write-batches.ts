@@ -4,11 +4,16 @@
  * is transferred, not copied, to the worker and back), the batches in flight are bounded in number,
  * a path has at most one pending write, and the first failure is kept for the applier to throw.
  * The worker threads are shared by every layer the process applies, started on first use and
- * stopped when idle; where a worker cannot be started, batches run on the calling thread.
+ * stopped when idle. Batches can instead run on the calling thread between reads ('inline'),
+ * which costs no worker (about 15 MB) for a process that has nothing else to do; that is also
+ * the fallback where a worker cannot be started.
  */
 import module from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { failureError, runBatch, type BatchMessage, type BatchReply, type WriteOp } from './batch-ops.ts';
+
+/** Where batches run: a worker thread, or the calling thread between reads. */
+export type WriteMode = 'worker' | 'inline';
 
 /** A failed background write and the entry it was for. */
 export interface WriteFailure {
@@ -71,11 +76,9 @@ class WriteThreads {
     if (buf.byteLength === BATCH_BYTES && this.spare.length < SPARE_BUFFERS) this.spare.push(buf);
   }
 
-  /** Runs one batch on a worker (or, without workers, here); resolves with the worker's reply. */
-  run(ops: WriteOp[], data: ArrayBuffer): Promise<BatchReply> {
-    if (this.idle) clearTimeout(this.idle);
-    this.idle = undefined;
-    const t = this.pick();
+  /** Runs one batch on a worker (inline, or without workers: on this thread, soon); resolves with the reply. */
+  run(ops: WriteOp[], data: ArrayBuffer, mode: WriteMode): Promise<BatchReply> {
+    const t = mode === 'worker' ? this.pick() : undefined;
     if (!t) return new Promise((resolve) => setImmediate(() => resolve({ id: 0, failure: runBatch(ops, new Uint8Array(data)), data })));
     const id = this.nextId++;
     const msg: BatchMessage = { id, ops, data };
@@ -87,6 +90,8 @@ class WriteThreads {
   }
 
   private pick(): Thread | undefined {
+    if (this.idle) clearTimeout(this.idle);
+    this.idle = undefined;
     if (this.threads.length < THREADS && !this.unavailable) this.spawn();
     if (this.threads.length === 0) return undefined;
     // The least busy worker, round robin among equals.
@@ -170,10 +175,16 @@ export interface Reservation {
 export class WriteBatches {
   /** The first failure of any write, once there is one. */
   failure: WriteFailure | undefined;
+  private readonly mode: WriteMode;
   private current: Batch | undefined;
   private readonly byPath = new Map<string, Batch>();
   private readonly inFlight = new Set<Batch>();
   private readonly waiters: (() => void)[] = [];
+
+  /** Batches of one layer, run as `mode` says. */
+  constructor(mode: WriteMode) {
+    this.mode = mode;
+  }
 
   /** The pending write of `rel`, if any (a batch not yet sent is sent now). */
   waitFor(rel: string): Promise<void> | undefined {
@@ -183,20 +194,29 @@ export class WriteBatches {
     return b.done;
   }
 
-  /** Room for `size` content bytes in the current batch; the caller fills it, then calls {@link add}. */
-  async reserve(size: number): Promise<Reservation> {
+  /**
+   * Room for `size` content bytes in the current batch, which the caller fills before calling
+   * {@link add}; undefined when a new batch is needed and too many are in flight (wait for {@link room}).
+   */
+  reserve(size: number): Reservation | undefined {
     let b = this.current;
     if (b && (b.used + size > b.data.byteLength || b.ops.length >= BATCH_OPS)) {
       this.flush();
       b = undefined;
     }
     if (!b) {
-      while (this.inFlight.size >= MAX_IN_FLIGHT) await new Promise<void>((resolve) => this.waiters.push(resolve));
-      b = this.current ?? this.open(size);
+      if (this.inFlight.size >= MAX_IN_FLIGHT) return undefined;
+      b = this.open(size);
     }
     const offset = b.used;
     b.used += size;
     return { view: new Uint8Array(b.data, offset, size), offset };
+  }
+
+  /** Resolves when fewer batches are in flight than the limit. */
+  async room(): Promise<void> {
+    if (this.inFlight.size < MAX_IN_FLIGHT) return;
+    await new Promise<void>((resolve) => this.waiters.push(resolve));
   }
 
   /** Queues a write of path `rel` (for entry `entry`) in the current batch, after {@link reserve}. */
@@ -234,7 +254,10 @@ export class WriteBatches {
       return;
     }
     this.inFlight.add(b);
-    threads.run(b.ops, b.data).then((reply) => {
+    const sent = threads.run(b.ops, b.data, this.mode);
+    // The ops are the worker's now; only the names for messages and the paths to release stay here.
+    b.ops = [];
+    sent.then((reply) => {
       if (reply.failure) this.failure ??= { error: failureError(reply.failure), entry: b.entries[reply.failure.index] };
       threads.recycle(reply.data);
     }, (error: unknown) => {

@@ -52,6 +52,8 @@ export class BlobStream {
   private readonly req: BlobDownloadRequest;
   private readonly run: AsyncGenerator<Uint8Array>;
   private settled: Promise<void> | undefined;
+  /** What stopped the download while the reader read, thrown again by {@link finish}. */
+  private failure: { error: unknown } | undefined;
   private cancelled = false;
   /** The response being read, destroyed by {@link cancel}. */
   private body: RegistryResponse['body'] | undefined;
@@ -70,7 +72,10 @@ export class BlobStream {
     const run = this.run;
     return {
       [Symbol.asyncIterator]: () => ({
-        next: () => run.next(),
+        next: () => run.next().catch((error: unknown) => {
+          this.failure ??= { error };
+          throw error;
+        }),
         return: async () => ({ done: true, value: undefined }),
       }),
     };
@@ -79,6 +84,7 @@ export class BlobStream {
   /** Downloads what the reader did not read, verifies it and moves the file to `dest`; throws as the download failed. */
   finish(): Promise<void> {
     this.settled ??= (async () => {
+      if (this.failure) throw this.failure.error;
       for (;;) {
         const next = await this.run.next();
         if (next.done) return;

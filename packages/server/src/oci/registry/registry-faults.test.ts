@@ -203,3 +203,33 @@ test('speaking HTTPS to a plain-HTTP registry hints at KILN_INSECURE_REGISTRIES'
     await srv.stop();
   }
 });
+
+test('a reader slower than the timeout is not a stalled transfer: no retry', async () => {
+  await withServer((req, res) => serveBytes(req, res, BLOB), async ({ srv, client, ref, dir }) => {
+    const blob = client.streamBlob(ref, BLOB_DESC, join(dir, 'blob'));
+    let n = 0;
+    for await (const chunk of blob.chunks()) {
+      n += chunk.byteLength;
+      // Far longer than the timeout between reads, with the rest of the body waiting unread.
+      if (n === chunk.byteLength) await new Promise((resolve) => setTimeout(resolve, 900));
+    }
+    await blob.finish();
+    assert.equal(n, BLOB.length);
+    assert.ok((await readFile(join(dir, 'blob'))).equals(BLOB));
+    assert.equal(srv.requests.length, 1);
+  }, { timeoutMs: 300 });
+});
+
+test('a streamed blob that does not match its digest: the last read fails, and nothing is left', async () => {
+  const wrong = Buffer.from(BLOB);
+  wrong[BLOB.length - 1] ^= 0xff;
+  await withServer((req, res) => serveBytes(req, res, wrong), async ({ client, ref, dir }) => {
+    const blob = client.streamBlob(ref, BLOB_DESC, join(dir, 'blob'));
+    let n = 0;
+    const reading = (async () => { for await (const chunk of blob.chunks()) n += chunk.byteLength; })();
+    await rejectsWith(reading, 'digest_mismatch');
+    assert.equal(n, BLOB.length, 'every byte was handed out before the check');
+    await rejectsWith(blob.finish(), 'digest_mismatch');
+    assert.deepEqual(await readdir(dir), []);
+  });
+});
