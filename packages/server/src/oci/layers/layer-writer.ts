@@ -75,7 +75,10 @@ function readInto(content: ContentStream, dest: Uint8Array): Promise<void> {
       filled += chunk.byteLength;
     });
     content.on('error', fail);
-    content.on('close', () => fail(new Error('Stream was destroyed')));
+    // 'close' follows every 'end': no Error (and its stack trace) is made for a read that succeeded.
+    content.on('close', () => {
+      if (!settled) fail(new Error('Stream was destroyed'));
+    });
     content.on('end', () => {
       if (overflow) fail(new EntryError('has more content than its header declares'));
       else if (filled !== dest.byteLength) fail(new EntryError('has less content than its header declares'));
