@@ -5,7 +5,7 @@ import { packTar, type FixtureEntry } from '../../context/archive-fixtures.ts';
 import { ERROR_CODES } from '../../errors/codes.ts';
 import { KilnError } from '../../errors/errors.ts';
 import { seededRng, type Rng } from '../../testing/seeded-rng.ts';
-import { tempRootfs } from './layer-fixtures.ts';
+import { tempRootfs, WRITE_MODES } from './layer-fixtures.ts';
 
 const LAYER_CODES = new Set(['invalid_layer', 'archive_path_escape', 'special_file_rejected', 'layer_too_large']);
 const NAMES = ['a', 'b', 'etc', 'etc/passwd', 'a/b', 'a/b/c', 'lib', 'lib/x', '/abs', '../up', 'a/../../up', '.', './', 'dev/null', 'proc/1', '.wh.a', 'a/.wh.b', 'a/.wh..wh..opq', '.wh..wh..opq', 'outside', 'canary.txt', 'host/outside', 'host/canary.txt', 'loop/x'];
@@ -52,11 +52,11 @@ function mutate(rng: Rng, tar: Buffer): Buffer {
   return out;
 }
 
-test('fuzz: mutated layers fail only with layer error codes and never write outside the root', async () => {
+for (const writes of WRITE_MODES) test(`fuzz: mutated layers fail only with layer error codes and never write outside the root (${writes} writes)`, async () => {
   const rng = seededRng(0x1a7e5);
   let failures = 0;
   for (let round = 0; round < 250; round++) {
-    const r = await tempRootfs();
+    const r = await tempRootfs({ writes });
     try {
       await r.apply(await packTar([{ name: 'etc/passwd', content: 'root:x:0:0::/root:/bin/sh\n' }, { name: 'a/b/c', content: 'lower' }]));
       const tar = await packTar(entries(rng, r.dir));

@@ -44,8 +44,8 @@ export function compress(bytes: Buffer, compression: LayerCompression): Buffer {
   return bytes;
 }
 
-/** Creates a {@link TempRootfs}. */
-export async function tempRootfs(): Promise<TempRootfs> {
+/** Creates a {@link TempRootfs}; `defaults.writes` is where its `apply` writes small entries unless told. */
+export async function tempRootfs(defaults: { writes?: WriteMode } = {}): Promise<TempRootfs> {
   const dir = await mkdtemp(join(tmpdir(), 'kiln-layer-'));
   const rootfs = join(dir, 'rootfs');
   await mkdir(rootfs);
@@ -60,7 +60,7 @@ export async function tempRootfs(): Promise<TempRootfs> {
     apply: (layer, opts = {}) => {
       const compression = opts.compression ?? 'none';
       return applyLayer(chunked(compress(layer, compression), opts.chunk ?? 4096), {
-        rootfs, compression, limits: opts.limits ?? GENEROUS, budget: opts.budget ?? { remainingImageBytes: GENEROUS.maxImageBytes }, layerDigest: 'sha256:test', writes: opts.writes,
+        rootfs, compression, limits: opts.limits ?? GENEROUS, budget: opts.budget ?? { remainingImageBytes: GENEROUS.maxImageBytes }, layerDigest: 'sha256:test', writes: opts.writes ?? defaults.writes,
       });
     },
     canariesIntact: async () => {
@@ -123,9 +123,12 @@ export async function describeTree(root: string, withTimes = false): Promise<str
   return out;
 }
 
+/** Where small entries can be written: each layer test that guards the jail runs with both. */
+export const WRITE_MODES: readonly WriteMode[] = ['worker', 'inline'];
+
 /** Runs `fn` on a fresh temporary root filesystem, asserts nothing outside it changed, and removes it. */
-export async function withRootfs(fn: (r: TempRootfs) => Promise<void>): Promise<void> {
-  const r = await tempRootfs();
+export async function withRootfs(fn: (r: TempRootfs) => Promise<void>, defaults: { writes?: WriteMode } = {}): Promise<void> {
+  const r = await tempRootfs(defaults);
   try {
     await fn(r);
     assert.ok(await r.canariesIntact(), 'nothing outside the root filesystem changed');
