@@ -3,25 +3,13 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { startKiln } from '../fixtures/kiln-server.ts';
+import { TEST_DATABASE_URL, postgresReachable } from '../../packages/server/src/store/postgres/test-database.ts';
 
-const URL = process.env.KILN_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-async function reachable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: URL, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
 
 test('the API runs on PostgreSQL: start, get, history, cancel', async (t) => {
-  if (!(await reachable())) return t.skip(`PostgreSQL is not reachable at ${URL}`);
+  if (!(await postgresReachable(2000))) return t.skip(`PostgreSQL is not reachable at ${TEST_DATABASE_URL}`);
   const schema = `kiln_api_${randomBytes(6).toString('hex')}`;
-  const kiln = await startKiln({ KILN_DATABASE_URL: `${URL}?schema=${schema}` });
+  const kiln = await startKiln({ KILN_DATABASE_URL: `${TEST_DATABASE_URL}?schema=${schema}` });
   try {
     const ids: string[] = [];
     for (const tag of ['a', 'b', 'c']) {
@@ -39,7 +27,7 @@ test('the API runs on PostgreSQL: start, get, history, cancel', async (t) => {
     assert.deepEqual(got.body.log_entries.map((e: { offset: number; kind: string }) => [e.offset, e.kind]), [[0, 'cancelled'], [1, 'end']]);
   } finally {
     await kiln.close();
-    const client = new pg.Client({ connectionString: URL });
+    const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
     await client.connect();
     await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     await client.end();

@@ -4,28 +4,16 @@ import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import pg from 'pg';
 import { startKiln } from '../fixtures/kiln-server.ts';
+import { TEST_DATABASE_URL, postgresReachable } from '../../packages/server/src/store/postgres/test-database.ts';
 import { dataDirWithBusybox } from '../fixtures/builtin-busybox.ts';
 import { waitForBuild } from '../fixtures/wait-build.ts';
 
-const URL = process.env.KILN_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-async function reachable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: URL, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
 
 test('on PostgreSQL, concurrent tag assignments and reservations each end with one winner', async (t) => {
-  if (!(await reachable())) return t.skip(`PostgreSQL is not reachable at ${URL}`);
+  if (!(await postgresReachable(2000))) return t.skip(`PostgreSQL is not reachable at ${TEST_DATABASE_URL}`);
   const schema = `kiln_tags_${randomBytes(6).toString('hex')}`;
   const dataDir = await dataDirWithBusybox();
-  const kiln = await startKiln({ KILN_DATABASE_URL: `${URL}?schema=${schema}`, KILN_WORKER: 'embedded' }, { dataDir });
+  const kiln = await startKiln({ KILN_DATABASE_URL: `${TEST_DATABASE_URL}?schema=${schema}`, KILN_WORKER: 'embedded' }, { dataDir });
   try {
     const ids: string[] = [];
     for (const disk_mb of [256, 257]) {
@@ -53,7 +41,7 @@ test('on PostgreSQL, concurrent tag assignments and reservations each end with o
   } finally {
     await kiln.close();
     await rm(dataDir, { recursive: true, force: true });
-    const client = new pg.Client({ connectionString: URL });
+    const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
     await client.connect();
     await client.query(`drop schema if exists "${schema}" cascade`).finally(() => client.end());
   }
