@@ -70,6 +70,21 @@ export function readError(caught: unknown, progress: Progress): KilnError {
   return fail('invalid_archive', `The uploaded context is not a readable tar, tar.gz or tar.zst archive: ${reason}, ${where}.`);
 }
 
+/** The archive's entries in order; a failure while reading them is an archive read error. */
+export async function* archiveEntries(extract: Extract, progress: Progress): AsyncGenerator<Entry> {
+  const entries = extract[Symbol.asyncIterator]();
+  for (;;) {
+    let next: IteratorResult<Entry>;
+    try {
+      next = await entries.next();
+    } catch (err) {
+      throw readError(err, progress);
+    }
+    if (next.done) return;
+    yield next.value;
+  }
+}
+
 /** Reads an entry's content to the end, failing as an archive read error. */
 export async function drain(entry: Entry, progress: Progress): Promise<void> {
   try {
@@ -216,17 +231,7 @@ export async function ingestArchive(input: ArchiveInput, opts: IngestArchiveOpti
   const pumping = feed(bytes, extract, progress);
   try {
     const tree = new ContextTree(limits.maxFiles);
-    const entries = extract[Symbol.asyncIterator]();
-    for (;;) {
-      let next: IteratorResult<Entry>;
-      try {
-        next = await entries.next();
-      } catch (err) {
-        throw readError(err, progress);
-      }
-      if (next.done) break;
-      await takeEntry(next.value, tree, batch, limits, progress);
-    }
+    for await (const entry of archiveEntries(extract, progress)) await takeEntry(entry, tree, batch, limits, progress);
     await pumping;
     return await finishContext(tree, batchSink(batch));
   } catch (err) {

@@ -15,7 +15,7 @@ import type { ContextLimits } from './context-limits.ts';
 import { readManifest, type ManifestEntry } from './context-manifest.ts';
 import { ContextTree } from './context-tree.ts';
 import {
-  TAR_OVERHEAD_BASE_BYTES, TAR_OVERHEAD_PER_ENTRY_BYTES, drain, fail, feed, quote, readError, stageContent,
+  TAR_OVERHEAD_BASE_BYTES, TAR_OVERHEAD_PER_ENTRY_BYTES, archiveEntries, drain, fail, feed, quote, readError, stageContent,
   type Entry, type Progress,
 } from './ingest-archive.ts';
 import { finishContext, type IngestedContext } from './ingested-context.ts';
@@ -100,16 +100,7 @@ export async function ingestBundle(input: ArchiveInput, opts: IngestBundleOption
   const staged = new Map<string, number>();
   let manifest: unknown;
   try {
-    const entries = extract[Symbol.asyncIterator]();
-    for (;;) {
-      let next: IteratorResult<Entry>;
-      try {
-        next = await entries.next();
-      } catch (err) {
-        throw readError(err, progress);
-      }
-      if (next.done) break;
-      const entry = next.value;
+    for await (const entry of archiveEntries(extract, progress)) {
       const name = entry.header.name;
       const type = entry.header.type as string;
       progress.last = name;
