@@ -42,6 +42,7 @@ export async function startServer(config: Config, opts: { logger?: boolean } = {
       app, store, url: `http://${host}:${port}`, generatedKey,
       async close() {
         await app.close();
+        await services.artifacts.close();
         await collector.stop();
         await embedded?.worker.stop();
         await embedded?.close();

@@ -47,6 +47,8 @@ export class ArtifactService {
   private readonly dataDir: string;
   private readonly retentionMs: number;
   private readonly limits: LayerLimits;
+  /** Clean-ups of tar downloads (an overlay unmount, a scratch tree) not finished yet. */
+  private readonly cleanups = new Set<Promise<void>>();
 
   constructor(deps: { store: Store; images: OciLayoutStore; dataDir: string; retentionMs: number; limits: LayerLimits }) {
     this.store = deps.store;
@@ -54,6 +56,11 @@ export class ArtifactService {
     this.dataDir = deps.dataDir;
     this.retentionMs = deps.retentionMs;
     this.limits = deps.limits;
+  }
+
+  /** Waits for the clean-up of every tar download (call after the HTTP server has closed its connections). */
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.cleanups]);
   }
 
   /** The service for a configuration. */
@@ -89,7 +96,10 @@ export class ArtifactService {
       }
       return { stream: createReadStream(file), contentType: 'application/octet-stream', length: size, filename: `${build.id}.ext4` };
     }
-    const stream = await openRootfsTar(artifact, { dataDir: this.dataDir, images: this.images, limits: this.limits });
+    const stream = await openRootfsTar(artifact, {
+      dataDir: this.dataDir, images: this.images, limits: this.limits,
+      track: (done) => { this.cleanups.add(done); void done.finally(() => this.cleanups.delete(done)); },
+    });
     return { stream, contentType: 'application/x-tar', filename: `${build.id}.tar` };
   }
 

@@ -23,13 +23,18 @@ export interface RootfsTarDeps {
   dataDir: string;
   images: OciLayoutStore;
   limits: LayerLimits;
+  /** Hears of each stream's clean-up (unmount, scratch removal), which ends after the stream closes. */
+  track?: (cleanup: Promise<void>) => void;
 }
 
 const isDir = (p: string) => stat(p).then((s) => s.isDirectory(), () => false);
 
-/** Runs `cleanup` once the stream has closed (ended, failed or been destroyed). */
-function afterClose(stream: Readable, cleanup: () => Promise<void>): Readable {
-  stream.once('close', () => { void cleanup().catch(() => {}); });
+/** Runs `cleanup` once the stream has closed (ended, failed or been destroyed), telling `track` when it is done. */
+function afterClose(stream: Readable, cleanup: () => Promise<void>, track?: (done: Promise<void>) => void): Readable {
+  const done = new Promise<void>((resolve) => {
+    stream.once('close', () => { void cleanup().catch(() => {}).finally(resolve); });
+  });
+  track?.(done);
   return stream;
 }
 
@@ -55,7 +60,7 @@ export async function openRootfsTar(artifact: ArtifactRecord, deps: RootfsTarDep
   const work = path.join(scratch, `${present ? 'mnt' : 'tree'}-${artifact.id}-${randomBytes(4).toString('hex')}`);
   if (present) {
     await mountReadOnlyOverlay(layers, work);
-    return afterClose(packTree(work), () => unmountAndRemove(work));
+    return afterClose(packTree(work), () => unmountAndRemove(work), deps.track);
   }
   await mkdir(work, { mode: 0o700 });
   try {
@@ -64,5 +69,5 @@ export async function openRootfsTar(artifact: ArtifactRecord, deps: RootfsTarDep
     await rm(work, { recursive: true, force: true });
     throw err;
   }
-  return afterClose(packTree(work), () => rm(work, { recursive: true, force: true }));
+  return afterClose(packTree(work), () => rm(work, { recursive: true, force: true }), deps.track);
 }
