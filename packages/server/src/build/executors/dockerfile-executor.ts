@@ -149,7 +149,9 @@ export class DockerfileExecutor implements BuildExecutor {
       if (!layers) await host.command(['rmi', '--force', imageId], { env });
       leftovers = false;
       await startFinishedRootfs(ctx, { layers: result.layers, defaults: result.defaults, env: {} });
-      return { ...mergeDefaults(build, result.defaults), rootfs: { layers: result.layers, baseManifestDigest: result.manifest_digest } };
+      // Over an unpacked base, the bottom layer is that base's image; otherwise the whole tree is the exported image.
+      const bottomImage = base && result.layers.length > 1 ? base.image.manifest_digest : result.manifest_digest;
+      return { ...mergeDefaults(build, result.defaults), rootfs: { layers: result.layers, baseManifestDigest: bottomImage } };
     } finally {
       await network?.close();
       await secrets.remove();
